@@ -1,0 +1,68 @@
+// The ticket's vocabulary: statuses, priorities and channels. Shared by the workflow,
+// the read model, the API and the UI so one word means one thing everywhere.
+// Plain `as const` objects stand in for enums because Node runs our TypeScript by
+// stripping types, and enums are not erasable syntax.
+
+export const TicketStatus = {
+  New: 'new',
+  Open: 'open',
+  Pending: 'pending',
+  Resolved: 'resolved',
+  Closed: 'closed',
+} as const;
+export type TicketStatus = (typeof TicketStatus)[keyof typeof TicketStatus];
+export const ticketStatuses = Object.values(TicketStatus);
+
+export const Priority = {
+  Low: 'low',
+  Normal: 'normal',
+  High: 'high',
+  Urgent: 'urgent',
+} as const;
+export type Priority = (typeof Priority)[keyof typeof Priority];
+export const priorities = Object.values(Priority);
+
+export const Channel = {
+  Email: 'email',
+  Web: 'web',
+  Api: 'api',
+  Chat: 'chat',
+  Social: 'social',
+  Phone: 'phone',
+} as const;
+export type Channel = (typeof Channel)[keyof typeof Channel];
+export const channels = Object.values(Channel);
+
+export const MessageKind = {
+  Inbound: 'inbound',
+  PublicReply: 'public_reply',
+  InternalNote: 'internal_note',
+  Automated: 'automated',
+} as const;
+export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
+
+/** What a timeline entry records; each is appended once to `ticket_event`. */
+export const TimelineEntryKind = {
+  Created: 'created',
+  Triaged: 'triaged',
+  Assigned: 'assigned',
+  Unassigned: 'unassigned',
+  CustomerMessage: 'customer_message',
+  PublicReply: 'public_reply',
+  InternalNote: 'internal_note',
+  StatusChanged: 'status_changed',
+  SlaArmed: 'sla_armed',
+  SlaBreached: 'sla_breached',
+  Escalated: 'escalated',
+  FollowUpReminderSent: 'follow_up_reminder_sent',
+  AutoClosed: 'auto_closed',
+  Reopened: 'reopened',
+} as const;
+export type TimelineEntryKind = (typeof TimelineEntryKind)[keyof typeof TimelineEntryKind];
+
+/** Higher priority one step up the ladder; urgent stays urgent. */
+export function raisedPriority(priority: Priority): Priority {
+  const order = priorities;
+  const next = order[Math.min(order.indexOf(priority) + 1, order.length - 1)];
+  return next ?? priority;
+}
