@@ -1,0 +1,83 @@
+// The workgroup a lead defines: teams, the agents in them, the queues tickets wait in,
+// business calendars and SLA policies' parameters. Workflows never read these directly;
+// activities load them and hand the workflow plain values.
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { Priority } from '../../workflows/ticket/vocabulary.ts';
+
+export interface WeeklyWindow {
+  day: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+  open: string;
+  close: string;
+}
+
+export const BusinessCalendar = defineEntity({
+  name: 'BusinessCalendar',
+  tableName: 'business_calendar',
+  properties: {
+    id: p.integer().primary(),
+    name: p.text().unique(),
+    timeZone: p.text(),
+    weekly: p.json<WeeklyWindow[]>(),
+    holidays: p.json<string[]>(),
+  },
+});
+export type BusinessCalendar = InferEntity<typeof BusinessCalendar>;
+
+/** Minutes per priority, e.g. `{ urgent: 30, high: 60, normal: 240, low: 480 }`. */
+export type MinutesByPriority = Record<Priority, number>;
+
+export const SlaPolicy = defineEntity({
+  name: 'SlaPolicy',
+  tableName: 'sla_policy',
+  properties: {
+    id: p.integer().primary(),
+    name: p.text().unique(),
+    firstResponseMinutes: p.json<MinutesByPriority>(),
+    resolutionMinutes: p.json<MinutesByPriority>(),
+    followUpAfterMinutes: p.integer(),
+    autoCloseAfterMinutes: p.integer(),
+  },
+});
+export type SlaPolicy = InferEntity<typeof SlaPolicy>;
+
+export const Team = defineEntity({
+  name: 'Team',
+  tableName: 'team',
+  properties: {
+    id: p.integer().primary(),
+    name: p.text().unique(),
+    calendarId: p.integer().nullable(),
+    leadAgentId: p.integer().nullable(),
+  },
+});
+export type Team = InferEntity<typeof Team>;
+
+export const Agent = defineEntity({
+  name: 'Agent',
+  tableName: 'agent',
+  properties: {
+    id: p.integer().primary(),
+    name: p.text(),
+    email: p.text().unique(),
+    teamId: p.integer().nullable(),
+    skills: p.json<string[]>(),
+    available: p.boolean().default(true),
+    capacity: p.integer().default(25),
+    lastAssignedAt: p.datetime().nullable(),
+  },
+});
+export type Agent = InferEntity<typeof Agent>;
+
+export const Queue = defineEntity({
+  name: 'Queue',
+  tableName: 'queue',
+  properties: {
+    id: p.integer().primary(),
+    key: p.text().unique(),
+    name: p.text(),
+    teamId: p.integer(),
+    skill: p.text(),
+    slaPolicyId: p.integer(),
+  },
+});
+export type Queue = InferEntity<typeof Queue>;

@@ -1,0 +1,69 @@
+// MikroORM bootstrap for every process: one ORM per process, a fresh EntityManager fork per
+// request or activity, named migrations run at start. Entities are defined without
+// decorators (defineEntity) because Node runs our TypeScript by stripping types.
+import { MikroORM, type EntityManager, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Logger } from 'pino';
+import { Agent, BusinessCalendar, Queue, SlaPolicy, Team } from './entities/workgroup.ts';
+import { Ticket, TicketEvent } from './entities/ticket.ts';
+import { Attachment, Message, Requester, RequesterIdentity } from './entities/conversation.ts';
+import {
+  IntakeRequest,
+  Notification,
+  RejectedInput,
+  SearchIndexJob,
+} from './entities/bookkeeping.ts';
+import { CreateWorkgroupAndTicketTables } from './migrations/2026-12-04-create-workgroup-and-ticket-tables.ts';
+
+export const entities = [
+  BusinessCalendar,
+  SlaPolicy,
+  Team,
+  Agent,
+  Queue,
+  Requester,
+  RequesterIdentity,
+  Ticket,
+  TicketEvent,
+  Message,
+  Attachment,
+  IntakeRequest,
+  RejectedInput,
+  Notification,
+  SearchIndexJob,
+];
+
+/** Migrations in the order they run; each name says what it changes. */
+export const migrations = [
+  { name: '2026-12-04-create-workgroup-and-ticket-tables', class: CreateWorkgroupAndTicketTables },
+];
+
+export type Orm = MikroORM;
+export type { EntityManager };
+
+/** Connects the ORM to PostgreSQL; the caller closes it. */
+export async function openOrm(options: { databaseUrl: string; poolMax?: number }): Promise<Orm> {
+  const config: Options = {
+    clientUrl: options.databaseUrl,
+    entities,
+    extensions: [Migrator],
+    migrations: { migrationsList: migrations, transactional: true, allOrNothing: true },
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    debug: false,
+  };
+  return MikroORM.init(config);
+}
+
+/** Brings the schema up to date with the named migrations; safe to run at every start. */
+export async function migrateDatabase(options: {
+  databaseUrl: string;
+  log: Logger;
+}): Promise<void> {
+  const orm = await openOrm({ databaseUrl: options.databaseUrl, poolMax: 2 });
+  try {
+    const applied = await orm.migrator.up();
+    options.log.info({ applied: applied.map((m) => m.name) }, 'database migrated');
+  } finally {
+    await orm.close();
+  }
+}
