@@ -1,0 +1,151 @@
+// The workspace's only door to the HTTP API. Every call goes to /api on the same origin,
+// answers with the shapes in api/contract.ts, and turns a problem+json refusal into an
+// ApiError whose `detail` is a sentence the agent can read.
+import type {
+  AgentView,
+  Problem,
+  QueueView,
+  SearchResult,
+  TicketDetail,
+  TicketList,
+  TicketSummary,
+} from '../../../api/contract.ts';
+import type { TicketStatus } from '../../../workflows/ticket/vocabulary.ts';
+
+export type TicketSort = 'sla_due' | 'updated' | 'created';
+
+/** The queue page's filters; `assigneeId` is an agent id or `unassigned`. */
+export interface TicketFilters {
+  status?: TicketStatus;
+  queueId?: number;
+  assigneeId?: number | 'unassigned';
+  sort?: TicketSort;
+  page?: number;
+  pageSize?: number;
+}
+
+/** A refusal or failure from the API, carrying the server's own words. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem | null;
+
+  constructor(status: number, problem: Problem | null, options?: ErrorOptions) {
+    super(problem?.detail ?? `The server answered with status ${status}.`, options);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+
+  /** A status of 0 means the request never got an answer. */
+  static unreachable(cause: unknown): ApiError {
+    const error = new ApiError(0, null, { cause });
+    error.message = 'The server could not be reached; check the connection and try again.';
+    return error;
+  }
+}
+
+/** A plain sentence for a failed action: what failed, then what the server said. */
+export function describeFailure(what: string, error: unknown): string {
+  if (error instanceof ApiError && error.status === 0) return `${what}. ${error.message}`;
+  const said = error instanceof Error ? error.message : String(error);
+  const fields = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
+  const fieldText = fields.map((entry) => ` ${entry.field}: ${entry.problem}.`).join('');
+  return `${what}. The server said: ${said}${fieldText}`;
+}
+
+/** Either the value or the sentence explaining why it could not be loaded. */
+export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Runs a load and keeps its failure as a sentence, so a page never goes blank. */
+export async function attempt<T>(what: string, run: () => Promise<T>): Promise<Loaded<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    return { ok: false, message: describeFailure(what, error) };
+  }
+}
+
+/** Builds the API client on a given fetch: SvelteKit's in loaders, the browser's elsewhere. */
+export function createApiClient(fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)) {
+  async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const response = await send(path, init);
+
+    const body: unknown = await readBody(response);
+    if (!response.ok) throw new ApiError(response.status, asProblem(body));
+
+    return body as T;
+  }
+
+  async function send(path: string, init: RequestInit): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('accept', 'application/json');
+    if (init.body !== undefined) headers.set('content-type', 'application/json');
+
+    try {
+      return await fetchFn(`/api${path}`, { ...init, headers });
+    } catch (cause) {
+      throw ApiError.unreachable(cause);
+    }
+  }
+
+  function post<T>(path: string, body: unknown, headers?: HeadersInit): Promise<T> {
+    return request<T>(path, { method: 'POST', body: JSON.stringify(body), headers });
+  }
+
+  return {
+    listTickets: (filters: TicketFilters) =>
+      request<TicketList>(`/tickets?${ticketQuery(filters)}`),
+
+    getTicket: (ticketId: number) => request<TicketDetail>(`/tickets/${ticketId}`),
+
+    listAgents: () => request<AgentView[]>('/agents'),
+
+    listQueues: () => request<QueueView[]>('/queues'),
+
+    searchTickets: (query: string) =>
+      request<SearchResult>(`/search?${new URLSearchParams({ q: query })}`),
+
+    /** Refused with 409 when something new reached the ticket after `expectedVersion`. */
+    sendPublicReply: (
+      ticketId: number,
+      reply: { agentId: number; body: string; expectedVersion: number },
+    ) => post<{ ticket: TicketSummary }>(`/tickets/${ticketId}/replies`, reply),
+
+    addInternalNote: (ticketId: number, note: { agentId: number; body: string }) =>
+      post<{ ticket: TicketSummary }>(`/tickets/${ticketId}/notes`, note),
+
+    assignTicket: (ticketId: number, assignment: { agentId: number; note?: string }) =>
+      post<{ ticket: TicketSummary }>(`/tickets/${ticketId}/assignment`, assignment),
+
+    setStatus: (ticketId: number, status: TicketStatus) =>
+      post<{ ticket: TicketSummary }>(`/tickets/${ticketId}/status`, { status }),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** The query string of a ticket list request; empty filters are left out. */
+export function ticketQuery(filters: TicketFilters): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) {
+    if (value !== undefined && value !== '') query.set(key, String(value));
+  }
+  return query;
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return null;
+
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A proxy or crash page instead of JSON: keep its status, drop the markup.
+    return null;
+  }
+}
+
+function asProblem(body: unknown): Problem | null {
+  const isProblem = typeof body === 'object' && body !== null && 'detail' in body;
+  return isProblem ? (body as Problem) : null;
+}

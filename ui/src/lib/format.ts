@@ -1,0 +1,85 @@
+// Words and durations the workspace shows for tickets: relative times, the first-response
+// SLA countdown and the sentences for timeline entries. Pure functions of their inputs
+// and the given `now`, so every row agrees on the time.
+import type { TicketSummary, TimelineEntryView } from '../../../api/contract.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** A short duration such as `45 min`, `3 h 10 min` or `2 d 4 h`. */
+export function formatDuration(ms: number): string {
+  const abs = Math.abs(ms);
+  if (abs < MINUTE) return 'under 1 min';
+  if (abs < HOUR) return `${Math.floor(abs / MINUTE)} min`;
+  if (abs < DAY)
+    return joinUnits(Math.floor(abs / HOUR), 'h', Math.floor((abs % HOUR) / MINUTE), 'min');
+  return joinUnits(Math.floor(abs / DAY), 'd', Math.floor((abs % DAY) / HOUR), 'h');
+}
+
+function joinUnits(major: number, majorUnit: string, minor: number, minorUnit: string): string {
+  return minor === 0 ? `${major} ${majorUnit}` : `${major} ${majorUnit} ${minor} ${minorUnit}`;
+}
+
+/** How long ago an ISO time was, e.g. `12 min ago`. */
+export function timeSince(iso: string, now: number): string {
+  return `${formatDuration(now - Date.parse(iso))} ago`;
+}
+
+/** A readable absolute time for tooltips and timeline entries. */
+export function formatDateTime(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export type SlaTone = 'none' | 'met' | 'ok' | 'soon' | 'breached';
+
+/** The first-response clock: amber within an hour of the target, red once breached. */
+export function firstResponseSla(
+  ticket: TicketSummary,
+  now: number,
+): { tone: SlaTone; label: string } {
+  if (ticket.firstRespondedAt) return { tone: 'met', label: 'Responded' };
+  if (!ticket.firstResponseDueAt) return { tone: 'none', label: 'No target' };
+
+  const remaining = Date.parse(ticket.firstResponseDueAt) - now;
+  if (ticket.breached || remaining <= 0) {
+    return { tone: 'breached', label: `Breached ${formatDuration(remaining)} ago` };
+  }
+
+  const tone = remaining <= HOUR ? 'soon' : 'ok';
+  return { tone, label: `${formatDuration(remaining)} left` };
+}
+
+/** Capitalises a vocabulary word for display: `internal_note` → `Internal note`. */
+export function humanize(word: string): string {
+  const spaced = word.replaceAll('_', ' ');
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+/** One sentence for a timeline entry, built from its kind, actor and detail. */
+export function describeTimelineEntry(entry: TimelineEntryView): string {
+  const who = entry.actor ?? 'Casework';
+  const detail = entry.detail;
+  const text = (key: string) => (typeof detail[key] === 'string' ? detail[key] : null);
+
+  switch (entry.kind) {
+    case 'created':
+      return `Ticket created by ${who}`;
+    case 'triaged':
+      return `Triaged${text('queue') ? ` into ${text('queue')}` : ''}`;
+    case 'assigned':
+      return `${who} assigned the ticket${text('agent') ? ` to ${text('agent')}` : ''}`;
+    case 'unassigned':
+      return `${who} unassigned the ticket`;
+    case 'status_changed':
+      return `${who} set the status${text('to') ? ` to ${humanize(text('to') ?? '')}` : ''}`;
+    case 'sla_armed':
+      return 'SLA clock started';
+    case 'sla_breached':
+      return `SLA target breached${text('target') ? `: ${humanize(text('target') ?? '')}` : ''}`;
+    case 'escalated':
+      return `Escalated${typeof detail.level === 'number' ? ` to level ${detail.level}` : ''}`;
+    default:
+      return `${humanize(entry.kind)}${entry.actor ? ` by ${entry.actor}` : ''}`;
+  }
+}
