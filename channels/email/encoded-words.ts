@@ -105,7 +105,7 @@ function decodeSegment(segment: Segment, problems: string[]): string {
 
 function repairRawLiteral(literal: string, problems: string[]): string {
   // Raw 8-bit header bytes can reach us as Latin-1 characters; UTF-8 is by far the likelier truth.
-  if (!/[\u0080-\u00ff]/.test(literal) || /[^\u0000-\u00ff]/.test(literal)) return literal;
+  if (!/[\u0080-\u00ff]/.test(literal) || /[\u0100-\uffff]/.test(literal)) return literal;
 
   const decoded = decodeCharset(Buffer.from(literal, 'latin1'), 'iso-8859-1');
   if (decoded.repair) problems.push('header: raw 8-bit text decoded as UTF-8');
