@@ -83,7 +83,7 @@ export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
     cc: parseAddressList(lines, 'cc', problems),
     replyTo: parseAddressList(lines, 'reply-to', problems),
     subject: readSubject(lines, problems),
-    date: readDate(mail, problems),
+    date: readDate(lines, problems),
     bodyType: html === null ? 'text/plain' : 'text/html',
     text,
     html,
@@ -131,12 +131,26 @@ function readSubject(lines: readonly HeaderLine[], problems: string[]): string {
   return decodeEncodedWords(values[0] ?? '', problems);
 }
 
-function readDate(mail: ParsedMail, problems: string[]): string | null {
-  const time = mail.date?.getTime();
-  if (time !== undefined && Number.isFinite(time)) return new Date(time).toISOString();
+function readDate(lines: readonly HeaderLine[], problems: string[]): string | null {
+  // Read from the raw header: mailparser substitutes the current time for a bad date, which
+  // would file an old message as new.
+  const value = headerValues(lines, 'date')[0];
+  if (value === undefined) {
+    problems.push('date: missing');
+    return null;
+  }
 
-  problems.push('date: missing or unparseable');
-  return null;
+  const time = Date.parse(value);
+  if (Number.isFinite(time)) return new Date(time).toISOString();
+
+  // A missing line break can run the next header into the date (corpus mail107).
+  const prefix = /^.*?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[+-]\d{4}|UTC?|GMT|[ECMP][SD]T|Z)?/i.exec(
+    value,
+  );
+  const salvaged = prefix ? Date.parse(prefix[0]) : NaN;
+  problems.push(Number.isFinite(salvaged) ? 'date: trailing text ignored' : 'date: unparseable');
+
+  return Number.isFinite(salvaged) ? new Date(salvaged).toISOString() : null;
 }
 
 function readLoopHeaders(lines: readonly HeaderLine[]): LoopHeaders {

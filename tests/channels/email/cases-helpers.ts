@@ -19,6 +19,6 @@ export function withSubject(raw: Buffer, subject: string): Buffer {
 }
 
 /** Returns the message with the first occurrence of `from` replaced by `to`. */
-export function replacing(raw: Buffer, from: string, to: string): Buffer {
+export function replacing(raw: Buffer, from: string | RegExp, to: string): Buffer {
   return Buffer.from(raw.toString('latin1').replace(from, to), 'latin1');
 }
