@@ -1,0 +1,295 @@
+// Side effects of the ticket workflow on PostgreSQL: loading routing context, projecting
+// timeline entries and the ticket snapshot into the read model, storing agents' messages,
+// and in-app notifications. Every write is idempotent — keyed by (ticket, seq), by an
+// idempotency key, or guarded by the ticket version — so Temporal may retry any of them.
+import { log } from '@temporalio/activity';
+import type { EntityManager, Orm } from '../db/orm.ts';
+import type { AssignmentCandidate } from '../workflows/policies/assignment.ts';
+import type { SlaTerms } from '../workflows/policies/sla.ts';
+import type { TimelineEntry } from '../workflows/ticket/ticket-state.ts';
+import { MessageKind, type Priority } from '../workflows/ticket/vocabulary.ts';
+import type {
+  NotifyAgentInput,
+  ProjectTicketInput,
+  RecordAgentMessageInput,
+  RecordFollowUpReminderInput,
+  RoutingContext,
+} from './contracts.ts';
+
+const defaultQueueKey = 'support';
+const minute = 60_000;
+
+/** Channel on which read-model changes are announced to live views. */
+export const ticketChangedChannel = 'ticket_changed';
+/** Channel that wakes the search indexer when index jobs are enqueued. */
+export const searchIndexJobChannel = 'search_index_job';
+
+export type TicketActivities = ReturnType<typeof createTicketActivities>;
+
+/** Builds the ticket activities over one ORM; each call works in its own EntityManager fork. */
+export function createTicketActivities(deps: { orm: Orm }) {
+  const fork = (): EntityManager => deps.orm.em.fork();
+
+  return {
+    /** Loads the queue a triage decision names, its SLA terms and the agents who could take it. */
+    async loadRoutingContext(input: {
+      ticketId: number;
+      queueKey: string;
+    }): Promise<RoutingContext> {
+      const em = fork();
+      const queue = (await findQueue(em, input.queueKey)) ?? (await findQueue(em, defaultQueueKey));
+      if (queue === null) {
+        throw new Error(
+          `no queue "${input.queueKey}" or "${defaultQueueKey}" is configured: create one so ticket ${input.ticketId} can be routed`,
+        );
+      }
+      const candidates = await loadCandidates(em, String(queue.skill));
+      return { queue: toQueueRef(queue), terms: toTerms(queue), candidates };
+    },
+
+    /** Appends timeline entries and moves the ticket row forward, never backwards. */
+    async projectTicket(input: ProjectTicketInput): Promise<void> {
+      await fork().transactional(async (em) => {
+        await insertEntries(em, input.ticketId, input.entries);
+        await upsertTicketRow(em, input);
+        await touchAssignedAgents(em, input.entries);
+        await em.execute('insert into search_index_job (ticket_id) values (?)', [input.ticketId]);
+        const payload = JSON.stringify({ ticketId: input.ticketId, version: input.snapshot.seq });
+        await em.execute('select pg_notify(?, ?), pg_notify(?, ?)', [
+          ticketChangedChannel,
+          payload,
+          searchIndexJobChannel,
+          '',
+        ]);
+      });
+      log.debug('ticket projected', { ticketId: input.ticketId, version: input.snapshot.seq });
+    },
+
+    /** Stores an agent's public reply or internal note once per idempotency key. */
+    async recordAgentMessage(input: RecordAgentMessageInput): Promise<{ messageId: number }> {
+      const messageId = await insertMessageOnce(fork(), {
+        ticketId: input.ticketId,
+        kind: input.kind,
+        channel: input.channel,
+        authorKind: 'agent',
+        agentId: input.agentId,
+        text: input.body,
+        idempotencyKey: input.idempotencyKey,
+        at: input.at,
+      });
+      log.info('agent message stored', { ticketId: input.ticketId, kind: input.kind, messageId });
+      return { messageId };
+    },
+
+    /** Stores the follow-up reminder asking a pending requester for their reply. */
+    async recordFollowUpReminder(
+      input: RecordFollowUpReminderInput,
+    ): Promise<{ messageId: number }> {
+      const messageId = await insertMessageOnce(fork(), {
+        ticketId: input.ticketId,
+        kind: MessageKind.Automated,
+        channel: input.channel,
+        authorKind: 'system',
+        agentId: null,
+        text:
+          'We are still waiting for your reply on this ticket. ' +
+          'If we do not hear from you, we will close it; answering reopens it at any time.',
+        idempotencyKey: input.idempotencyKey,
+        at: input.at,
+      });
+      log.info('follow-up reminder stored', { ticketId: input.ticketId, messageId });
+      return { messageId };
+    },
+
+    /** Adds an in-app notification for an agent, once per idempotency key. */
+    async notifyAgent(input: NotifyAgentInput): Promise<void> {
+      await fork().execute(
+        `insert into notification (agent_id, ticket_id, kind, text, idempotency_key)
+         values (?, ?, ?, ?, ?) on conflict (idempotency_key) do nothing`,
+        [input.agentId, input.ticketId, input.kind, input.text, input.idempotencyKey],
+      );
+      log.info('agent notified', {
+        ticketId: input.ticketId,
+        agentId: input.agentId,
+        kind: input.kind,
+      });
+    },
+  };
+}
+
+type Row = Record<string, unknown>;
+
+async function findQueue(em: EntityManager, key: string): Promise<Row | null> {
+  const rows: Row[] = await em.execute(
+    `select q.id, q.key, q.name, q.team_id, q.skill, t.lead_agent_id,
+            p.name as policy_name, p.first_response_minutes, p.resolution_minutes,
+            p.follow_up_after_minutes, p.auto_close_after_minutes
+       from queue q
+       join team t on t.id = q.team_id
+       join sla_policy p on p.id = q.sla_policy_id
+      where q.key = ?`,
+    [key],
+  );
+  return rows[0] ?? null;
+}
+
+async function loadCandidates(em: EntityManager, skill: string): Promise<AssignmentCandidate[]> {
+  const rows: Row[] = await em.execute(
+    `select a.id, a.available, a.skills, a.capacity, a.last_assigned_at,
+            (select count(*) from ticket t
+              where t.assignee_id = a.id and t.status in ('new', 'open', 'pending')) as open_tickets
+       from agent a
+      where a.skills @> jsonb_build_array(?::text)`,
+    [skill],
+  );
+  return rows.map((r) => ({
+    agentId: Number(r.id),
+    available: Boolean(r.available),
+    skills: r.skills as string[],
+    capacity: Number(r.capacity),
+    openTickets: Number(r.open_tickets),
+    lastAssignedAt:
+      r.last_assigned_at === null ? null : new Date(String(r.last_assigned_at)).getTime(),
+  }));
+}
+
+function toQueueRef(row: Row): RoutingContext['queue'] {
+  return {
+    id: Number(row.id),
+    key: String(row.key),
+    name: String(row.name),
+    teamId: Number(row.team_id),
+    leadAgentId: row.lead_agent_id === null ? null : Number(row.lead_agent_id),
+    skill: String(row.skill),
+  };
+}
+
+function toTerms(row: Row): SlaTerms {
+  const toMs = (minutes: Record<Priority, number>) =>
+    Object.fromEntries(Object.entries(minutes).map(([k, v]) => [k, v * minute])) as Record<
+      Priority,
+      number
+    >;
+  return {
+    policyName: String(row.policy_name),
+    firstResponseMs: toMs(row.first_response_minutes as Record<Priority, number>),
+    resolutionMs: toMs(row.resolution_minutes as Record<Priority, number>),
+    followUpAfterMs: Number(row.follow_up_after_minutes) * minute,
+    autoCloseAfterMs: Number(row.auto_close_after_minutes) * minute,
+  };
+}
+
+async function insertEntries(
+  em: EntityManager,
+  ticketId: number,
+  entries: TimelineEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const values = entries.map(() => '(?, ?, ?, ?, ?, ?::jsonb)').join(', ');
+  const params = entries.flatMap((e) => [
+    ticketId,
+    e.seq,
+    e.kind,
+    new Date(e.at),
+    e.actor,
+    JSON.stringify(e.detail),
+  ]);
+  await em.execute(
+    `insert into ticket_event (ticket_id, seq, kind, at, actor, detail) values ${values}
+     on conflict (ticket_id, seq) do nothing`,
+    params,
+  );
+}
+
+async function upsertTicketRow(em: EntityManager, input: ProjectTicketInput): Promise<void> {
+  const s = input.snapshot;
+  const at = (ms: number | null) => (ms === null ? null : new Date(ms));
+  await em.execute(
+    `insert into ticket (id, subject, status, priority, channel, queue_id, team_id, assignee_id,
+        requester_id, mailbox, tags, first_response_due_at, first_responded_at, resolved_at,
+        breached, escalation_level, reassignment_count, created_at, updated_at, last_activity_at,
+        version)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     on conflict (id) do update set
+        subject = excluded.subject, status = excluded.status, priority = excluded.priority,
+        queue_id = excluded.queue_id, team_id = excluded.team_id,
+        assignee_id = excluded.assignee_id, tags = excluded.tags,
+        first_response_due_at = excluded.first_response_due_at,
+        first_responded_at = excluded.first_responded_at, resolved_at = excluded.resolved_at,
+        breached = excluded.breached, escalation_level = excluded.escalation_level,
+        reassignment_count = excluded.reassignment_count, updated_at = excluded.updated_at,
+        last_activity_at = excluded.last_activity_at, version = excluded.version
+      where ticket.version < excluded.version`,
+    [
+      s.ticketId,
+      s.subject,
+      s.status,
+      s.priority,
+      s.channel,
+      s.queue?.id ?? null,
+      s.queue?.teamId ?? null,
+      s.assigneeId,
+      s.requesterId,
+      s.mailbox,
+      JSON.stringify(s.tags),
+      at(s.firstResponseDueAt),
+      at(s.firstRespondedAt),
+      at(s.resolvedAt),
+      s.breached,
+      s.escalationLevel,
+      s.reassignmentCount,
+      at(s.createdAt),
+      at(s.updatedAt),
+      at(s.lastActivityAt),
+      s.seq,
+    ],
+  );
+}
+
+async function touchAssignedAgents(em: EntityManager, entries: TimelineEntry[]): Promise<void> {
+  for (const entry of entries) {
+    if (entry.kind !== 'assigned') continue;
+    await em.execute(
+      'update agent set last_assigned_at = greatest(coalesce(last_assigned_at, ?), ?) where id = ?',
+      [new Date(entry.at), new Date(entry.at), entry.detail.agentId],
+    );
+  }
+}
+
+async function insertMessageOnce(
+  em: EntityManager,
+  m: {
+    ticketId: number;
+    kind: string;
+    channel: string;
+    authorKind: 'agent' | 'system';
+    agentId: number | null;
+    text: string;
+    idempotencyKey: string;
+    at: number;
+  },
+): Promise<number> {
+  const inserted: Row[] = await em.execute(
+    `insert into message (ticket_id, kind, channel, author_kind, agent_id, text, idempotency_key,
+        created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?)
+     on conflict (idempotency_key) do nothing
+     returning id`,
+    [
+      m.ticketId,
+      m.kind,
+      m.channel,
+      m.authorKind,
+      m.agentId,
+      m.text,
+      m.idempotencyKey,
+      new Date(m.at),
+    ],
+  );
+  if (inserted[0] !== undefined) return Number(inserted[0].id);
+
+  const existing: Row[] = await em.execute('select id from message where idempotency_key = ?', [
+    m.idempotencyKey,
+  ]);
+  return Number(existing[0]!.id);
+}

@@ -1,0 +1,232 @@
+// Ticket routes: JSON intake, queue lists, the ticket page's data, and agent actions.
+// Handlers validate, then call intake, a read repository or the ticket workflow (as an
+// Update, answered at once with the new state or a 409/422 refusal); lifecycle decisions
+// belong to the workflow, never to this file.
+import { randomUUID } from 'node:crypto';
+import { Router, type Request } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { Intake } from '../../channels/intake.ts';
+import type { Orm } from '../../db/orm.ts';
+import {
+  findTicketDetail,
+  findTicketSummary,
+  listTickets,
+} from '../../db/repositories/ticket-reads.ts';
+import {
+  assignUpdate,
+  noteUpdate,
+  replyUpdate,
+  setStatusUpdate,
+} from '../../workflows/ticket/messages.ts';
+import { channels, ticketStatuses, TicketStatus } from '../../workflows/ticket/vocabulary.ts';
+import { ticketWorkflowId } from '../../workflows/ticket/workflow-id.ts';
+import type { TicketSummary } from '../contract.ts';
+import { ProblemError, problemFromUpdateFailure } from '../errors.ts';
+
+export interface TicketRouteDeps {
+  orm: Orm;
+  temporal: Client;
+  intake: Intake;
+}
+
+const createTicketBody = z.object({
+  requester: z.object({
+    email: z.email(),
+    name: z.string().trim().min(1).max(200).optional(),
+  }),
+  subject: z.string().trim().min(1).max(500),
+  body: z.string().trim().min(1).max(100_000),
+  channel: z.enum(channels).default('api'),
+});
+
+const listQuery = z.object({
+  status: z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(ticketStatuses)))
+    .optional(),
+  queueId: z.coerce.number().int().positive().optional(),
+  assigneeId: z.union([z.literal('none'), z.coerce.number().int().positive()]).optional(),
+  sort: z.enum(['sla_due', 'updated', 'created']).default('updated'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const ticketParams = z.object({ id: z.coerce.number().int().positive() });
+const agentId = z.number().int().positive();
+const replyBody = z.object({
+  agentId,
+  body: z.string().trim().min(1).max(100_000),
+  expectedVersion: z.number().int().min(0).optional(),
+});
+const noteBody = z.object({ agentId, body: z.string().trim().min(1).max(100_000) });
+const assignBody = z.object({
+  agentId,
+  byAgentId: agentId.optional(),
+  note: z.string().trim().max(5_000).optional(),
+});
+const statusBody = z.object({
+  status: z.enum([
+    TicketStatus.Open,
+    TicketStatus.Pending,
+    TicketStatus.Resolved,
+    TicketStatus.Closed,
+  ]),
+  agentId: agentId.optional(),
+});
+
+/** Routes under /api/tickets. */
+export function ticketRoutes(deps: TicketRouteDeps): Router {
+  const router = Router();
+
+  router.post('/tickets', async (req, res) => {
+    const body = parse(createTicketBody, req.body);
+    const key = idempotencyKey(req);
+    const outcome = await deps.intake.accept({
+      channel: body.channel,
+      idempotencyKey: key,
+      requester: { email: body.requester.email, name: body.requester.name ?? null },
+      subject: body.subject,
+      text: body.body,
+      html: null,
+      receivedAt: new Date(),
+      mailbox: null,
+      messageIdHeader: null,
+      inReplyTo: [],
+      references: [],
+      bodyHash: null,
+      automatedReason: null,
+      rawBlobKey: null,
+      attachments: [],
+      appendToTicketId: null,
+    });
+    req.log.info({ ticketId: outcome.ticketId, duplicate: outcome.duplicate }, 'ticket intake');
+    res
+      .status(outcome.duplicate ? 200 : 201)
+      .location(`/api/tickets/${outcome.ticketId}`)
+      .json({
+        ticketId: outcome.ticketId,
+        messageId: outcome.messageId,
+        duplicate: outcome.duplicate,
+      });
+  });
+
+  router.get('/tickets', async (req, res) => {
+    const query = parse(listQuery, req.query, 'query');
+    res.json(await listTickets(deps.orm.em.fork(), query));
+  });
+
+  router.get('/tickets/:id', async (req, res) => {
+    const { id } = parse(ticketParams, req.params, 'query');
+    const detail = await findTicketDetail(deps.orm.em.fork(), id);
+    if (detail === null) throw ProblemError.notFound(`ticket ${id}`);
+    res.json(detail);
+  });
+
+  router.post('/tickets/:id/replies', async (req, res) => {
+    const { id } = parse(ticketParams, req.params, 'query');
+    const action = parse(replyBody, req.body);
+    await requireAgent(deps.orm, action.agentId);
+    await runUpdate(deps, id, () =>
+      handleOf(deps, id).executeUpdate(replyUpdate, { args: [action] }),
+    );
+    res.status(201).json({ ticket: await summaryAfterAction(deps, id, req) });
+  });
+
+  router.post('/tickets/:id/notes', async (req, res) => {
+    const { id } = parse(ticketParams, req.params, 'query');
+    const action = parse(noteBody, req.body);
+    await requireAgent(deps.orm, action.agentId);
+    await runUpdate(deps, id, () =>
+      handleOf(deps, id).executeUpdate(noteUpdate, { args: [action] }),
+    );
+    res.status(201).json({ ticket: await summaryAfterAction(deps, id, req) });
+  });
+
+  router.post('/tickets/:id/assignment', async (req, res) => {
+    const { id } = parse(ticketParams, req.params, 'query');
+    const body = parse(assignBody, req.body);
+    await requireAgent(deps.orm, body.agentId);
+    const action = { agentId: body.agentId, byAgentId: body.byAgentId ?? null, note: body.note };
+    await runUpdate(deps, id, () =>
+      handleOf(deps, id).executeUpdate(assignUpdate, { args: [action] }),
+    );
+    res.json({ ticket: await summaryAfterAction(deps, id, req) });
+  });
+
+  router.post('/tickets/:id/status', async (req, res) => {
+    const { id } = parse(ticketParams, req.params, 'query');
+    const body = parse(statusBody, req.body);
+    const action = { status: body.status, byAgentId: body.agentId ?? null };
+    await runUpdate(deps, id, () =>
+      handleOf(deps, id).executeUpdate(setStatusUpdate, { args: [action] }),
+    );
+    res.json({ ticket: await summaryAfterAction(deps, id, req) });
+  });
+
+  return router;
+}
+
+function parse<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  where: 'body' | 'query' = 'body',
+): z.infer<T> {
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) throw ProblemError.invalid(result.error, where);
+  return result.data;
+}
+
+/** The caller's Idempotency-Key, scoped to API intake; a fresh key when none is sent. */
+function idempotencyKey(req: Request): string {
+  const sent = req.get('idempotency-key');
+  if (sent !== undefined && (sent.length === 0 || sent.length > 200)) {
+    throw new ProblemError({
+      status: 422,
+      type: 'invalid-request',
+      title: 'Invalid request',
+      detail: 'header Idempotency-Key: must be 1 to 200 characters',
+      errors: [{ field: 'header.Idempotency-Key', problem: 'must be 1 to 200 characters' }],
+    });
+  }
+  return `api:${sent ?? randomUUID()}`;
+}
+
+function handleOf(deps: TicketRouteDeps, ticketId: number) {
+  return deps.temporal.workflow.getHandle(ticketWorkflowId(ticketId));
+}
+
+async function runUpdate(deps: TicketRouteDeps, ticketId: number, send: () => Promise<unknown>) {
+  if ((await findTicketSummary(deps.orm.em.fork(), ticketId)) === null) {
+    throw ProblemError.notFound(`ticket ${ticketId}`);
+  }
+  try {
+    await send();
+  } catch (error) {
+    problemFromUpdateFailure(error, ticketId);
+  }
+}
+
+async function requireAgent(orm: Orm, id: number): Promise<void> {
+  const rows: unknown[] = await orm.em.fork().execute('select 1 from agent where id = ?', [id]);
+  if (rows.length === 0) {
+    throw new ProblemError({
+      status: 422,
+      type: 'invalid-request',
+      title: 'Invalid request',
+      detail: `body.agentId: agent ${id} does not exist`,
+      errors: [{ field: 'body.agentId', problem: `agent ${id} does not exist` }],
+    });
+  }
+}
+
+async function summaryAfterAction(
+  deps: TicketRouteDeps,
+  ticketId: number,
+  req: Request,
+): Promise<TicketSummary> {
+  const summary = await findTicketSummary(deps.orm.em.fork(), ticketId);
+  req.log.info({ ticketId, version: summary?.version }, 'agent action applied');
+  return summary!;
+}

@@ -1,0 +1,63 @@
+// One LISTEN connection per server process on the `ticket_changed` channel, which the
+// workflow's projection activity notifies in the same transaction as each read-model
+// change. Every open live view subscribes here, so any number of server processes see
+// every change without polling.
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { ticketChangedChannel } from '../activities/ticket-activities.ts';
+
+export interface TicketChange {
+  ticketId: number;
+  version: number;
+}
+
+export interface TicketChangeFeed {
+  subscribe(listener: (change: TicketChange) => void): () => void;
+  close(): Promise<void>;
+}
+
+const reconnectDelayMs = 1_000;
+
+/** Listens for ticket changes, reconnecting after a lost connection; `close` stops it. */
+export async function openTicketChangeFeed(options: {
+  databaseUrl: string;
+  log: Logger;
+}): Promise<TicketChangeFeed> {
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  let client: pg.Client | null = null;
+  let closed = false;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: options.databaseUrl });
+    next.on('notification', (n) => {
+      if (n.channel === ticketChangedChannel && n.payload)
+        events.emit('change', JSON.parse(n.payload));
+    });
+    next.on('error', (error) => {
+      options.log.warn({ err: error }, 'ticket change feed lost its connection; reconnecting');
+      void next.end().catch(() => undefined);
+      if (!closed) setTimeout(() => void connect().catch(retryLater), reconnectDelayMs);
+    });
+    await next.connect();
+    await next.query(`listen ${ticketChangedChannel}`);
+    client = next;
+  };
+  const retryLater = (error: unknown) => {
+    options.log.warn({ err: error }, 'ticket change feed could not reconnect; retrying');
+    if (!closed) setTimeout(() => void connect().catch(retryLater), reconnectDelayMs);
+  };
+
+  await connect();
+  return {
+    subscribe(listener) {
+      events.on('change', listener);
+      return () => events.off('change', listener);
+    },
+    async close() {
+      closed = true;
+      await client?.end();
+    },
+  };
+}

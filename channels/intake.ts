@@ -1,0 +1,353 @@
+// Intake: where every channel's inbound message becomes exactly one stored message on
+// exactly one ticket. The ledger row (intake_request) is written in the same transaction
+// as the message, keyed by the channel's idempotency key (mailbox + Message-ID, an API
+// Idempotency-Key, a webhook id), and the ticket workflow id is the ticket's business key,
+// so a retry — after a crash, a lost connection, a re-fetched mail — finds its first
+// answer and at most re-sends the same start or signal, which Temporal deduplicates.
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { BlobStore } from '../db/blob-store.ts';
+import type { EntityManager, Orm } from '../db/orm.ts';
+import { customerMessageSignal } from '../workflows/ticket/messages.ts';
+import type { TicketWorkflowInput } from '../workflows/ticket/ticket-workflow.ts';
+import { MessageKind, type Channel } from '../workflows/ticket/vocabulary.ts';
+import { ticketWorkflowId } from '../workflows/ticket/workflow-id.ts';
+import { normaliseContentId } from './email/inline-images.ts';
+import { sanitizeMessageHtml } from './html-sanitizer.ts';
+
+export interface InboundAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  contentId: string | null;
+  inline: boolean;
+}
+
+export interface InboundMessage {
+  channel: Channel;
+  /** Same key, same outcome: the first intake's ticket and message are returned again. */
+  idempotencyKey: string;
+  requester: { email: string | null; name: string | null };
+  subject: string;
+  text: string;
+  /** Untrusted HTML as received; intake sanitises it before storing. */
+  html: string | null;
+  receivedAt: Date;
+  mailbox: string | null;
+  messageIdHeader: string | null;
+  inReplyTo: string[];
+  references: string[];
+  bodyHash: string | null;
+  /** Why this is automated mail (auto-reply, bounce), or null for a person writing. */
+  automatedReason: string | null;
+  rawBlobKey: string | null;
+  attachments: InboundAttachment[];
+  /** The ticket a channel's threading decided this message belongs to, or null for a new one. */
+  appendToTicketId: number | null;
+}
+
+export interface IntakeOutcome {
+  ticketId: number;
+  messageId: number;
+  createdTicket: boolean;
+  /** True when this key was seen before and nothing new was stored. */
+  duplicate: boolean;
+}
+
+export interface Intake {
+  /** Stores the message once and starts or signals its ticket workflow. */
+  accept(message: InboundMessage): Promise<IntakeOutcome>;
+}
+
+export interface IntakeDeps {
+  orm: Orm;
+  temporal: Client;
+  taskQueue: string;
+  blobs: BlobStore;
+  log: Logger;
+}
+
+const triageTextLimit = 2_000;
+
+/** Builds the intake used by the API, the email ingest and every other channel. */
+export function createIntake(deps: IntakeDeps): Intake {
+  return {
+    async accept(message) {
+      const known = await findLedger(deps.orm.em.fork(), message.idempotencyKey);
+      if (known !== null) {
+        await deliver(deps, message, known);
+        deps.log.debug({ ticketId: known.ticketId }, 'intake repeated');
+        return { ...known, duplicate: true };
+      }
+
+      const stored = await storeOnce(deps, message);
+      const delivered = await deliver(deps, message, stored);
+      deps.log.info(
+        {
+          ticketId: delivered.ticketId,
+          channel: message.channel,
+          created: delivered.createdTicket,
+        },
+        'message received',
+      );
+      return delivered;
+    },
+  };
+}
+
+async function storeOnce(deps: IntakeDeps, message: InboundMessage): Promise<IntakeOutcome> {
+  const blobs = await Promise.all(message.attachments.map((a) => deps.blobs.put(a.content)));
+  try {
+    return await deps.orm.em.fork().transactional(async (em) => {
+      const requesterId = await resolveRequester(em, message.requester);
+      const createdTicket = message.appendToTicketId === null;
+      const ticketId = message.appendToTicketId ?? (await nextTicketId(em));
+      const messageId = await insertMessage(em, { message, ticketId, requesterId });
+      const attachmentIds = await insertAttachments(em, messageId, message.attachments, blobs);
+      await storeSanitizedHtml(em, messageId, message, attachmentIds);
+      await em.execute(
+        `insert into intake_request (key, ticket_id, message_id, created_ticket)
+         values (?, ?, ?, ?)`,
+        [message.idempotencyKey, ticketId, messageId, createdTicket],
+      );
+      return { ticketId, messageId, createdTicket, duplicate: false };
+    });
+  } catch (error) {
+    // A concurrent intake of the same key won the race: answer with its outcome.
+    if (!isUniqueViolation(error)) throw error;
+    const winner = await findLedger(deps.orm.em.fork(), message.idempotencyKey);
+    if (winner === null) throw error;
+    return { ...winner, duplicate: true };
+  }
+}
+
+/** Starts the new ticket's workflow, or signals the existing one; both are idempotent. */
+async function deliver(
+  deps: IntakeDeps,
+  message: InboundMessage,
+  outcome: IntakeOutcome,
+): Promise<IntakeOutcome> {
+  if (outcome.createdTicket) {
+    await startTicketWorkflow(deps, message, outcome);
+    return outcome;
+  }
+
+  try {
+    await deps.temporal.workflow
+      .getHandle(ticketWorkflowId(outcome.ticketId))
+      .signal(customerMessageSignal, {
+        messageId: outcome.messageId,
+        receivedAt: message.receivedAt.getTime(),
+        automated: message.automatedReason !== null,
+      });
+    return outcome;
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    return openFollowUpTicket(deps, message, outcome);
+  }
+}
+
+async function startTicketWorkflow(
+  deps: IntakeDeps,
+  message: InboundMessage,
+  outcome: IntakeOutcome,
+): Promise<void> {
+  const requesterId = await requesterOfMessage(deps.orm.em.fork(), outcome.messageId);
+  const input: TicketWorkflowInput = {
+    ticketId: outcome.ticketId,
+    subject: message.subject,
+    channel: message.channel,
+    requester: { id: requesterId, email: message.requester.email },
+    mailbox: message.mailbox,
+    firstMessageId: outcome.messageId,
+    receivedAt: message.receivedAt.getTime(),
+    triageText: `${message.subject}\n${message.text}`.slice(0, triageTextLimit),
+    automated: message.automatedReason !== null,
+  };
+  try {
+    await deps.temporal.workflow.start('ticketWorkflow', {
+      workflowId: ticketWorkflowId(outcome.ticketId),
+      taskQueue: deps.taskQueue,
+      args: [input],
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
+
+/**
+ * The ticket this message answers is closed (its workflow has ended): the message opens a
+ * new ticket instead, and the ledger points at it, so a retry lands in the same place.
+ */
+async function openFollowUpTicket(
+  deps: IntakeDeps,
+  message: InboundMessage,
+  outcome: IntakeOutcome,
+): Promise<IntakeOutcome> {
+  const moved = await deps.orm.em.fork().transactional(async (em) => {
+    const ticketId = await nextTicketId(em);
+    await em.execute('update message set ticket_id = ? where id = ?', [
+      ticketId,
+      outcome.messageId,
+    ]);
+    await em.execute(
+      'update intake_request set ticket_id = ?, created_ticket = true where message_id = ?',
+      [ticketId, outcome.messageId],
+    );
+    return { ...outcome, ticketId, createdTicket: true };
+  });
+  deps.log.info(
+    { ticketId: moved.ticketId, previousTicketId: outcome.ticketId },
+    'follow-up ticket opened for a closed ticket',
+  );
+  await startTicketWorkflow(deps, message, moved);
+  return moved;
+}
+
+type Row = Record<string, unknown>;
+
+async function findLedger(em: EntityManager, key: string): Promise<IntakeOutcome | null> {
+  const rows: Row[] = await em.execute(
+    'select ticket_id, message_id, created_ticket from intake_request where key = ?',
+    [key],
+  );
+  const row = rows[0];
+  if (row === undefined) return null;
+  return {
+    ticketId: Number(row.ticket_id),
+    messageId: Number(row.message_id),
+    createdTicket: Boolean(row.created_ticket),
+    duplicate: false,
+  };
+}
+
+async function nextTicketId(em: EntityManager): Promise<number> {
+  const rows: Row[] = await em.execute("select nextval('ticket_number_seq') as id");
+  return Number(rows[0]!.id);
+}
+
+async function requesterOfMessage(em: EntityManager, messageId: number): Promise<number> {
+  const rows: Row[] = await em.execute('select requester_id from message where id = ?', [
+    messageId,
+  ]);
+  return Number(rows[0]!.requester_id);
+}
+
+/**
+ * Finds the requester by email identity or creates one. Email identities are shared by every
+ * channel, so the same address writing by mail and through the API is one requester.
+ */
+async function resolveRequester(
+  em: EntityManager,
+  requester: InboundMessage['requester'],
+): Promise<number> {
+  const address = requester.email?.trim().toLowerCase() || null;
+  if (address !== null) {
+    const known: Row[] = await em.execute(
+      "select requester_id from requester_identity where channel = 'email' and address = ?",
+      [address],
+    );
+    if (known[0] !== undefined) return Number(known[0].requester_id);
+  }
+
+  const created: Row[] = await em.execute(
+    'insert into requester (name, email) values (?, ?) returning id',
+    [requester.name, address],
+  );
+  const requesterId = Number(created[0]!.id);
+  if (address !== null) {
+    await em.execute(
+      "insert into requester_identity (requester_id, channel, address) values (?, 'email', ?)",
+      [requesterId, address],
+    );
+  }
+  return requesterId;
+}
+
+async function insertMessage(
+  em: EntityManager,
+  options: { message: InboundMessage; ticketId: number; requesterId: number },
+): Promise<number> {
+  const m = options.message;
+  const kind = m.automatedReason === null ? MessageKind.Inbound : MessageKind.Automated;
+  const rows: Row[] = await em.execute(
+    `insert into message (ticket_id, kind, channel, author_kind, requester_id, subject, text,
+        mailbox, message_id_header, in_reply_to, "references", raw_blob_key, body_hash,
+        automated_reason, idempotency_key, created_at)
+     values (?, ?, ?, 'requester', ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?)
+     returning id`,
+    [
+      options.ticketId,
+      kind,
+      m.channel,
+      options.requesterId,
+      m.subject,
+      m.text,
+      m.mailbox,
+      m.messageIdHeader,
+      JSON.stringify(m.inReplyTo),
+      JSON.stringify(m.references),
+      m.rawBlobKey,
+      m.bodyHash,
+      m.automatedReason,
+      m.idempotencyKey,
+      m.receivedAt,
+    ],
+  );
+  return Number(rows[0]!.id);
+}
+
+async function insertAttachments(
+  em: EntityManager,
+  messageId: number,
+  attachments: InboundAttachment[],
+  blobs: { key: string; sha256: string; size: number }[],
+): Promise<Map<string, number>> {
+  const idsByContentId = new Map<string, number>();
+  for (const [index, attachment] of attachments.entries()) {
+    const blob = blobs[index]!;
+    const rows: Row[] = await em.execute(
+      `insert into attachment (message_id, filename, content_type, size, content_id, inline,
+          blob_key, sha256)
+       values (?, ?, ?, ?, ?, ?, ?, ?) returning id`,
+      [
+        messageId,
+        attachment.filename,
+        attachment.contentType,
+        blob.size,
+        attachment.contentId,
+        attachment.inline,
+        blob.key,
+        blob.sha256,
+      ],
+    );
+    if (attachment.contentId !== null) {
+      idsByContentId.set(normaliseContentId(attachment.contentId), Number(rows[0]!.id));
+    }
+  }
+  return idsByContentId;
+}
+
+async function storeSanitizedHtml(
+  em: EntityManager,
+  messageId: number,
+  message: InboundMessage,
+  attachmentIds: Map<string, number>,
+): Promise<void> {
+  if (message.html === null) return;
+  const html = sanitizeMessageHtml({
+    html: message.html,
+    inlineImageUrl: (contentId) => {
+      const id = attachmentIds.get(contentId);
+      return id === undefined ? null : `/api/attachments/${id}`;
+    },
+  });
+  await em.execute('update message set html = ? where id = ?', [html, messageId]);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  const name = (error as { name?: string } | null)?.name;
+  return code === '23505' || name === 'UniqueConstraintViolationException';
+}

@@ -1,0 +1,2 @@
+// The workflow bundle's entry point: every workflow type the Casework worker runs.
+export { ticketWorkflow } from './ticket/ticket-workflow.ts';
