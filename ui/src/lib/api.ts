@@ -50,7 +50,11 @@ export function describeFailure(what: string, error: unknown): string {
   const said = error instanceof Error ? error.message : String(error);
   const fields = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
   const fieldText = fields.map((entry) => ` ${entry.field}: ${entry.problem}.`).join('');
-  return `${what}. The server said: ${said}${fieldText}`;
+  return `${what}. The server said: ${asSentence(said)}${fieldText}`;
+}
+
+function asSentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 
 /** Either the value or the sentence explaining why it could not be loaded. */

@@ -2,6 +2,7 @@
 // SLA countdown and the sentences for timeline entries. Pure functions of their inputs
 // and the given `now`, so every row agrees on the time.
 import type { TicketSummary, TimelineEntryView } from '../../../api/contract.ts';
+import type { Channel } from '../../../workflows/ticket/vocabulary.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -56,6 +57,20 @@ export function humanize(word: string): string {
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
+const channelLabels: Record<Channel, string> = {
+  email: 'Email',
+  web: 'Web form',
+  api: 'API',
+  chat: 'Chat',
+  social: 'Social',
+  phone: 'Phone',
+};
+
+/** The name of the channel a ticket or message came through. */
+export function formatChannel(channel: Channel): string {
+  return channelLabels[channel];
+}
+
 /** One sentence for a timeline entry, built from its kind, actor and detail. */
 export function describeTimelineEntry(entry: TimelineEntryView): string {
   const who = entry.actor ?? 'Casework';
@@ -64,7 +79,7 @@ export function describeTimelineEntry(entry: TimelineEntryView): string {
 
   switch (entry.kind) {
     case 'created':
-      return `Ticket created by ${who}`;
+      return `Ticket created${entry.actor ? ` by ${entry.actor}` : ''}`;
     case 'triaged':
       return `Triaged${text('queue') ? ` into ${text('queue')}` : ''}`;
     case 'assigned':
