@@ -1,0 +1,247 @@
+// The ticket indexer: a loop in the worker process that drains the `search_index_job` outbox
+// into the Meilisearch `tickets` index. The ticket projection enqueues a job in the same
+// transaction that changes the ticket row and then notifies channel `search_index_job`.
+// Jobs are deleted in a transaction that commits only after Meilisearch confirms the write,
+// so an outage loses nothing: the transaction rolls back, the jobs stay, intake never waits
+// on search, and the loop retries with backoff. `for update skip locked` lets several workers
+// drain side by side without taking the same job. Tests: tests/search/ticket-indexer.test.ts.
+import type { PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { Orm } from '../db/orm.ts';
+import { waitForIndexJob, type Meili } from './client.ts';
+import { ticketIndexUid } from './settings.ts';
+import { loadTicketDocumentSources } from './ticket-source.ts';
+import { toTicketDocument } from './ticket-document.ts';
+
+/** The PostgreSQL channel the ticket projection notifies after enqueuing an index job. */
+export const indexJobChannel = 'search_index_job';
+
+const firstBackoffMs = 500;
+const maxBackoffMs = 30_000;
+
+/** A running indexer loop. */
+export interface TicketIndexer {
+  /** Stops the loop after the batch in flight and releases its LISTEN connection. */
+  stop(): Promise<void>;
+  /** Drains the outbox until it is empty; returns the jobs done, and throws (leaving them queued) if Meilisearch fails. */
+  drainOnce(): Promise<number>;
+}
+
+interface IndexerOptions {
+  orm: Orm;
+  meili: Meili;
+  log: Logger;
+  batchSize?: number;
+  idleMs?: number;
+  indexUid?: string;
+}
+
+/** Starts draining the index job outbox into Meilisearch, woken by NOTIFY with a poll fallback; never blocks intake. */
+export function startTicketIndexer(options: IndexerOptions): TicketIndexer {
+  const idleMs = options.idleMs ?? 5_000;
+  const bell = createDoorbell();
+  const listener = startListening({ orm: options.orm, log: options.log, onNotify: bell.ring });
+  const outage = createOutageLog(options.log);
+  let isStopping = false;
+
+  const drainOnce = () => drainOutbox(options);
+
+  const loop = (async () => {
+    let backoffMs = firstBackoffMs;
+    while (!isStopping) {
+      try {
+        await drainOnce();
+        outage.recovered();
+        backoffMs = firstBackoffMs;
+        await bell.waitForRing(idleMs);
+      } catch (error) {
+        outage.failed(error, backoffMs);
+        // A notification must not cut the backoff short: during an outage every new job rings.
+        await bell.sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+      }
+    }
+  })();
+
+  return {
+    drainOnce,
+    async stop() {
+      isStopping = true;
+      bell.cancel();
+      await loop;
+      await listener.stop();
+    },
+  };
+}
+
+async function drainOutbox(options: IndexerOptions): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const done = await indexOneBatch(options);
+    total += done;
+    if (done === 0) return total;
+  }
+}
+
+/** Takes up to `batchSize` jobs and writes their tickets; the jobs are gone only if Meilisearch accepted them. */
+async function indexOneBatch(options: IndexerOptions): Promise<number> {
+  const connection = options.orm.em.getConnection();
+  const indexUid = options.indexUid ?? ticketIndexUid;
+
+  return connection.transactional(async (trx) => {
+    const jobs = await connection.execute<{ ticket_id: string }[]>(
+      `delete from search_index_job where id in (
+         select id from search_index_job order by id for update skip locked limit ?
+       ) returning ticket_id`,
+      [options.batchSize ?? 100],
+      'all',
+      trx,
+    );
+    if (jobs.length === 0) return 0;
+
+    const ticketIds = [...new Set(jobs.map((job) => Number(job.ticket_id)))];
+    const sources = await loadTicketDocumentSources({ connection, trx, ticketIds });
+    await writeDocuments({ meili: options.meili, indexUid, ticketIds, sources });
+
+    options.log.debug({ jobs: jobs.length, tickets: ticketIds.length }, 'tickets indexed');
+    return jobs.length;
+  });
+}
+
+async function writeDocuments(options: {
+  meili: Meili;
+  indexUid: string;
+  ticketIds: number[];
+  sources: Awaited<ReturnType<typeof loadTicketDocumentSources>>;
+}): Promise<void> {
+  const index = options.meili.index(options.indexUid);
+  const documents = options.sources.map(toTicketDocument);
+  if (documents.length > 0) {
+    await waitForIndexJob(index.addDocuments(documents), `index ${documents.length} tickets`);
+  }
+
+  // A job for a ticket that no longer exists removes it from the index.
+  const found = new Set(documents.map((document) => document.id));
+  const missing = options.ticketIds.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    await waitForIndexJob(index.deleteDocuments(missing), `remove ${missing.length} tickets`);
+  }
+}
+
+/** Logs an outage once at `warn` when it starts and once at `info` when indexing works again. */
+function createOutageLog(log: Logger) {
+  let since: number | null = null;
+
+  return {
+    failed(error: unknown, retryInMs: number) {
+      if (since !== null) return;
+      since = Date.now();
+      // Only name and message: a Meilisearch error's cause can carry the request body.
+      const { name, message } = error as Error;
+      log.warn({ reason: name, detail: message, retryInMs }, 'ticket indexing paused');
+    },
+    recovered() {
+      if (since === null) return;
+      log.info({ outageMs: Date.now() - since }, 'ticket indexing resumed');
+      since = null;
+    },
+  };
+}
+
+/** Lets the loop sleep until a notification, a timeout, or stop, whichever comes first. */
+function createDoorbell() {
+  let hasRung = false;
+  let isCancelled = false;
+  let wakeOnRing: (() => void) | null = null;
+  let wakeOnCancel: (() => void) | null = null;
+
+  const pause = async (ms: number, isRingable: boolean) => {
+    if (!isCancelled && !(isRingable && hasRung)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          wakeOnRing = null;
+          wakeOnCancel = null;
+          resolve();
+        }
+        wakeOnCancel = done;
+        if (isRingable) wakeOnRing = done;
+      });
+    }
+    // A ring is consumed by the drain that follows; a ring during that drain wakes the next wait.
+    if (isRingable) hasRung = false;
+  };
+
+  return {
+    ring() {
+      hasRung = true;
+      wakeOnRing?.();
+    },
+    waitForRing: (ms: number) => pause(ms, true),
+    sleep: (ms: number) => pause(ms, false),
+    cancel() {
+      isCancelled = true;
+      wakeOnCancel?.();
+    },
+  };
+}
+
+/**
+ * Holds one pooled connection in LISTEN. If it drops (PostgreSQL restart), it reconnects
+ * after a pause; meanwhile the poll fallback keeps indexing going, only less promptly.
+ */
+function startListening(options: { orm: Orm; log: Logger; onNotify: () => void }) {
+  let client: PoolClient | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let isStopped = false;
+
+  const connect = async () => {
+    retry = null;
+    try {
+      const pool = await options.orm.em.getConnection().getNativeClient();
+      const fresh = await pool.connect();
+      fresh.on('notification', options.onNotify);
+      fresh.on('error', (error) => dropped(fresh, error));
+      await fresh.query(`listen ${indexJobChannel}`);
+      client = fresh;
+      if (isStopped) await release();
+      // Jobs enqueued while we were not listening would otherwise wait for the next poll.
+      options.onNotify();
+    } catch (error) {
+      options.log.warn({ detail: (error as Error).message }, 'index job listener failed');
+      scheduleReconnect();
+    }
+  };
+
+  const dropped = (dead: PoolClient, error: Error) => {
+    if (client !== dead) return;
+    client = null;
+    dead.release(error);
+    options.log.warn({ detail: error.message }, 'index job listener disconnected');
+    scheduleReconnect();
+  };
+
+  const scheduleReconnect = () => {
+    if (!isStopped) retry = setTimeout(() => void connect(), 5_000);
+  };
+
+  const release = async () => {
+    const held = client;
+    client = null;
+    if (!held) return;
+    await held.query(`unlisten ${indexJobChannel}`).catch(() => undefined);
+    held.release();
+  };
+
+  const started = connect();
+
+  return {
+    async stop() {
+      isStopped = true;
+      if (retry) clearTimeout(retry);
+      await started;
+      await release();
+    },
+  };
+}
