@@ -11,7 +11,7 @@
 // - a local time the clocks skip (spring forward) means the instant they jump; a local time they
 //   repeat (fall back) means its first occurrence;
 // - the instant a duration runs out may be a window's close: it never moves to the next opening.
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
 
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
@@ -270,26 +270,55 @@ function wallReading(zone: string, instant: number): number {
 }
 
 /**
- * The instant a wall clock in `zone` first shows `minuteOfDay` on `date`.
- * Luxon's own choice for a repeated hour depends on today's date (its first offset guess comes
- * from Settings.now()), so both occurrences are listed and the earliest is taken.
+ * The zone as a fixed offset when its offset stays the same from the day before `date` to the
+ * day after, which holds for almost every date; null near a change. Reading a fixed offset
+ * skips Luxon's Intl look-ups, which are nearly all the cost of a long span.
  */
-function localInstant(zone: string, date: DateTime, minuteOfDay: number): number {
-  const wall = date.plus({ minutes: minuteOfDay });
-  const guess = DateTime.fromObject(
-    { year: wall.year, month: wall.month, day: wall.day, hour: wall.hour, minute: wall.minute },
-    { zone },
+function steadyZoneOn(zone: string, date: DateTime): FixedOffsetZone | null {
+  const rules = IANAZone.create(zone);
+  const [before, middle, after] = [-1, 0.5, 2].map((days) =>
+    rules.offset(date.toMillis() + days * DAY_MS),
   );
+  return before === middle && middle === after ? FixedOffsetZone.instance(before!) : null;
+}
 
+/**
+ * The instant a wall clock in `zone` first shows `minuteOfDay` on `date`.
+ * Luxon resolves a repeated hour from a first guess of the offset (in `fromObject` that guess
+ * comes from Settings.now(), i.e. today's date), so both occurrences are listed and the earliest
+ * is taken.
+ */
+function localInstant(
+  zone: string,
+  steady: FixedOffsetZone | null,
+  date: DateTime,
+  minuteOfDay: number,
+): number {
+  const wall = date.plus({ minutes: minuteOfDay });
+  if (steady !== null) {
+    return wall.setZone(steady, { keepLocalTime: true }).toMillis();
+  }
+
+  const guess = wall.setZone(zone, { keepLocalTime: true });
   const occurrences = guess
     .getPossibleOffsets()
-    .map((candidate) => candidate.toMillis())
-    .filter((candidate) => wallReading(zone, candidate) === wall.toMillis());
+    .filter((candidate) => showsSameWallClock(candidate, wall))
+    .map((candidate) => candidate.toMillis());
   if (occurrences.length > 0) {
     return Math.min(...occurrences);
   }
 
   return instantOfJump(zone, wall.toMillis(), guess.toMillis());
+}
+
+function showsSameWallClock(candidate: DateTime, wall: DateTime): boolean {
+  return (
+    candidate.day === wall.day &&
+    candidate.hour === wall.hour &&
+    candidate.minute === wall.minute &&
+    candidate.month === wall.month &&
+    candidate.year === wall.year
+  );
 }
 
 /**
@@ -318,10 +347,15 @@ function windowsOnDate(calendar: CompiledCalendar, date: DateTime): Interval[] {
   }
 
   const windows = calendar.windowsByDay.get(date.weekday) ?? [];
+  if (windows.length === 0) {
+    return [];
+  }
+
+  const steady = steadyZoneOn(calendar.zone, date);
   return windows
     .map((window) => ({
-      start: localInstant(calendar.zone, date, window.open),
-      end: localInstant(calendar.zone, date, window.close),
+      start: localInstant(calendar.zone, steady, date, window.open),
+      end: localInstant(calendar.zone, steady, date, window.close),
     }))
     .filter((interval) => interval.end > interval.start);
 }
