@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createTicketActivities } from '../activities/ticket-activities.ts';
 import { openOrm } from '../db/orm.ts';
+import { createMeili } from '../search/client.ts';
+import { applySearchSettings } from '../search/settings.ts';
+import { startTicketIndexer } from '../search/ticket-indexer.ts';
 import type { CaseworkConfig } from './config.ts';
 import type { RunningServices } from './local/index.ts';
 import { installTemporalRuntime } from './runtime-logging.ts';
@@ -19,7 +22,10 @@ export interface RunningWorker {
 /** Starts a worker for ticket workflows; `stop` drains it and closes its connections. */
 export async function runWorker(options: {
   config: CaseworkConfig;
-  services: Pick<RunningServices, 'databaseUrl' | 'temporalAddress' | 'temporalNamespace'>;
+  services: Pick<
+    RunningServices,
+    'databaseUrl' | 'temporalAddress' | 'temporalNamespace' | 'meiliUrl' | 'meiliMasterKey'
+  >;
   log: Logger;
 }): Promise<RunningWorker> {
   installTemporalRuntime(options.log);
@@ -38,9 +44,11 @@ export async function runWorker(options: {
   });
   const running = worker.run();
   options.log.info({ taskQueue: options.config.temporal.taskQueue }, 'worker started');
+  const indexer = await startSearchIndexing({ orm, services: options.services, log: options.log });
 
   return {
     async stop() {
+      await indexer.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
@@ -48,4 +56,23 @@ export async function runWorker(options: {
       options.log.info('worker stopped');
     },
   };
+}
+
+// Search is derived data: if Meilisearch is down at start, the indexer keeps the jobs queued
+// and catches up when it answers; tickets are never held up by it.
+async function startSearchIndexing(options: {
+  orm: Awaited<ReturnType<typeof openOrm>>;
+  services: { meiliUrl: string; meiliMasterKey: string };
+  log: Logger;
+}) {
+  const meili = createMeili({
+    url: options.services.meiliUrl,
+    masterKey: options.services.meiliMasterKey,
+  });
+  try {
+    await applySearchSettings(meili);
+  } catch (error) {
+    options.log.warn({ err: error }, 'search settings not applied; Meilisearch is unreachable');
+  }
+  return startTicketIndexer({ orm: options.orm, meili, log: options.log });
 }

@@ -47,7 +47,7 @@ const listQuery = z.object({
     .pipe(z.array(z.enum(ticketStatuses)))
     .optional(),
   queueId: z.coerce.number().int().positive().optional(),
-  assigneeId: z.union([z.literal('none'), z.coerce.number().int().positive()]).optional(),
+  assigneeId: z.union([z.literal('unassigned'), z.coerce.number().int().positive()]).optional(),
   sort: z.enum(['sla_due', 'updated', 'created']).default('updated'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),

@@ -16,7 +16,7 @@ import type { TicketStatus } from '../../workflows/ticket/vocabulary.ts';
 export interface TicketListQuery {
   status?: TicketStatus[];
   queueId?: number;
-  assigneeId?: number | 'none';
+  assigneeId?: number | 'unassigned';
   sort: 'sla_due' | 'updated' | 'created';
   page: number;
   pageSize: number;
@@ -76,7 +76,7 @@ function listFilter(query: TicketListQuery): { where: string; params: unknown[] 
     clauses.push('t.queue_id = ?');
     params.push(query.queueId);
   }
-  if (query.assigneeId === 'none') clauses.push('t.assignee_id is null');
+  if (query.assigneeId === 'unassigned') clauses.push('t.assignee_id is null');
   else if (query.assigneeId !== undefined) {
     clauses.push('t.assignee_id = ?');
     params.push(query.assigneeId);
@@ -183,13 +183,37 @@ async function loadTimeline(em: EntityManager, ticketId: number): Promise<Timeli
     'select seq, kind, at, actor, detail from ticket_event where ticket_id = ? order by seq',
     [ticketId],
   );
-  return rows.map((r) => ({
-    seq: Number(r.seq),
-    kind: r.kind as TimelineEntryView['kind'],
-    at: iso(r.at)!,
-    actor: (r.actor as string | null) ?? null,
-    detail: r.detail as Record<string, unknown>,
-  }));
+  const agentNames = await loadAgentNames(em);
+  return rows.map((r) => {
+    const detail = { ...(r.detail as Record<string, unknown>) };
+    if (typeof detail.agentId === 'number') detail.agent = agentNames.get(detail.agentId) ?? null;
+    return {
+      seq: Number(r.seq),
+      kind: r.kind as TimelineEntryView['kind'],
+      at: iso(r.at)!,
+      actor: actorLabel((r.actor as string | null) ?? null, agentNames),
+      detail,
+    };
+  });
+}
+
+async function loadAgentNames(em: EntityManager): Promise<Map<number, string>> {
+  const rows: Row[] = await em.execute('select id, name from agent');
+  return new Map(rows.map((r) => [Number(r.id), String(r.name)]));
+}
+
+// Timeline actors are recorded as stable keys (`agent:3`, `policy`, `timer`); people read names.
+function actorLabel(actor: string | null, agentNames: Map<number, string>): string | null {
+  if (actor === null) return null;
+  const agent = /^agent:(\d+)$/.exec(actor);
+  if (agent !== null) return agentNames.get(Number(agent[1])) ?? `agent ${agent[1]}`;
+  const labels: Record<string, string> = {
+    policy: 'Casework (policy)',
+    timer: 'Casework (timer)',
+    requester: 'Requester',
+    automated: 'Automated mail',
+  };
+  return labels[actor] ?? actor;
 }
 
 /** Every queue with its team, for filters and routing views. */

@@ -1,0 +1,272 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import type { Express } from 'express';
+import { randomUUID } from 'node:crypto';
+import { createApp } from '../../api/app.ts';
+import type { TicketDetail, TicketList, TicketSummary } from '../../api/contract.ts';
+import { openTicketChangeFeed, type TicketChangeFeed } from '../../api/ticket-change-feed.ts';
+import { createMeili } from '../../search/client.ts';
+import { eventually, startTestStack, type TestStack } from '../support/stack.ts';
+
+let stack: TestStack;
+let feed: TicketChangeFeed;
+let app: Express;
+
+beforeAll(async () => {
+  stack = await startTestStack({ name: 'api' });
+  feed = await openTicketChangeFeed({ databaseUrl: stack.services.databaseUrl, log: stack.log });
+  app = createApp({
+    orm: stack.orm,
+    temporal: stack.temporal.client,
+    intake: stack.intake,
+    blobs: stack.blobs,
+    meili: createMeili({ url: stack.services.meiliUrl, masterKey: stack.services.meiliMasterKey }),
+    feed,
+    log: stack.log,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await feed?.close();
+  await stack?.stop();
+});
+
+async function agentIdByEmail(email: string): Promise<number> {
+  const res = await request(app).get('/api/agents').expect(200);
+  return (res.body as { id: number; email: string }[]).find((a) => a.email === email)!.id;
+}
+
+async function createTicket(subject: string, body: string, key = randomUUID()) {
+  return request(app)
+    .post('/api/tickets')
+    .set('Idempotency-Key', key)
+    .send({
+      requester: { email: `${randomUUID()}@customer.example`, name: 'Pat Doe' },
+      subject,
+      body,
+    });
+}
+
+async function openedTicket(ticketId: number): Promise<TicketSummary> {
+  return eventually(`ticket ${ticketId} triaged and assigned`, async () => {
+    const res = await request(app).get(`/api/tickets/${ticketId}`);
+    const ticket = (res.body as TicketDetail).ticket;
+    return res.status === 200 && ticket.status === 'open' ? ticket : null;
+  });
+}
+
+describe('ticket intake over the API', () => {
+  it('opens a ticket that is triaged into the billing queue and assigned to an agent with the skill', async () => {
+    const res = await createTicket(
+      'Refund for invoice 2024-118',
+      'I was charged twice this month.',
+    );
+
+    expect(res.status).toBe(201);
+    const ticket = await openedTicket(res.body.ticketId);
+    expect(ticket.queue?.name).toBe('Billing');
+    expect(ticket.assignee).not.toBeNull();
+    expect(ticket.firstResponseDueAt).not.toBeNull();
+    const agents = (await request(app).get('/api/agents')).body as {
+      id: number;
+      skills: string[];
+    }[];
+    expect(agents.find((a) => a.id === ticket.assignee!.id)!.skills).toContain('billing');
+  });
+
+  it('creates one ticket however often the same Idempotency-Key is retried', async () => {
+    const key = randomUUID();
+
+    const first = await createTicket('Printer offline', 'It shows error 41.', key);
+    const retries = await Promise.all(
+      [1, 2, 3].map(() => createTicket('Printer offline', 'x', key)),
+    );
+
+    expect(first.status).toBe(201);
+    for (const retry of retries) {
+      expect(retry.status).toBe(200);
+      expect(retry.body).toMatchObject({ ticketId: first.body.ticketId, duplicate: true });
+    }
+    await openedTicket(first.body.ticketId);
+    const detail = (await request(app).get(`/api/tickets/${first.body.ticketId}`)).body;
+    expect(detail.messages).toHaveLength(1);
+  });
+
+  it('names the field and the problem when the body is invalid, and stores nothing', async () => {
+    const res = await request(app)
+      .post('/api/tickets')
+      .send({ requester: { email: 'not-an-address' }, subject: '', body: 'hello' });
+
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    const fields = (res.body.errors as { field: string }[]).map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['body.requester.email', 'body.subject']));
+  });
+
+  it('answers a malformed JSON body with 400 and says it is not valid JSON', async () => {
+    const res = await request(app)
+      .post('/api/tickets')
+      .set('content-type', 'application/json')
+      .send('{"requester": ');
+
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toMatch(/not valid JSON/);
+  });
+
+  it('answers unknown tickets and unknown API paths with a JSON 404', async () => {
+    const ticket = await request(app).get('/api/tickets/987654321');
+    const path = await request(app).get('/api/no-such-thing');
+
+    expect(ticket.status).toBe(404);
+    expect(ticket.body.detail).toBe('ticket 987654321 does not exist');
+    expect(path.status).toBe(404);
+    expect(path.headers['content-type']).toMatch(/problem\+json/);
+  });
+});
+
+describe('agent actions over the API', () => {
+  it('refuses a reply drafted before a colleague replied, and accepts it after reloading', async () => {
+    const created = await createTicket('Cannot export report', 'The export button does nothing.');
+    const ticket = await openedTicket(created.body.ticketId);
+    const alice = await agentIdByEmail('alice@casework.example');
+    const bob = await agentIdByEmail('bob@casework.example');
+
+    const first = await request(app)
+      .post(`/api/tickets/${ticket.id}/replies`)
+      .send({ agentId: alice, body: 'We are on it.', expectedVersion: ticket.version });
+    const stale = await request(app)
+      .post(`/api/tickets/${ticket.id}/replies`)
+      .send({ agentId: bob, body: 'Looking now!', expectedVersion: ticket.version });
+    const reloaded = first.body.ticket as TicketSummary;
+    const retried = await request(app)
+      .post(`/api/tickets/${ticket.id}/replies`)
+      .send({ agentId: bob, body: 'Adding: try Firefox.', expectedVersion: reloaded.version });
+
+    expect(first.status).toBe(201);
+    expect(reloaded.firstRespondedAt).not.toBeNull();
+    expect(stale.status).toBe(409);
+    expect(stale.body.detail).toMatch(/conversation changed/);
+    expect(retried.status).toBe(201);
+  });
+
+  it('keeps notes internal, records status changes and shows them in the timeline in order', async () => {
+    const created = await createTicket('VPN drops every hour', 'Since Monday.');
+    const ticket = await openedTicket(created.body.ticketId);
+    const carol = await agentIdByEmail('carol@casework.example');
+
+    await request(app)
+      .post(`/api/tickets/${ticket.id}/notes`)
+      .send({ agentId: carol, body: 'Same as last week, check the gateway.' })
+      .expect(201);
+    await request(app)
+      .post(`/api/tickets/${ticket.id}/status`)
+      .send({ status: 'pending', agentId: carol })
+      .expect(200);
+    const detail = (await request(app).get(`/api/tickets/${ticket.id}`)).body as TicketDetail;
+
+    expect(detail.ticket.status).toBe('pending');
+    expect(detail.messages.map((m) => m.kind)).toEqual(['inbound', 'internal_note']);
+    expect(detail.timeline.map((e) => e.kind)).toEqual([
+      'created',
+      'triaged',
+      'assigned',
+      'sla_armed',
+      'internal_note',
+      'status_changed',
+    ]);
+    expect(detail.timeline.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('refuses a no-op status change and an unknown agent with 422', async () => {
+    const created = await createTicket('Password reset mail never arrives', 'Checked spam.');
+    const ticket = await openedTicket(created.body.ticketId);
+
+    const same = await request(app)
+      .post(`/api/tickets/${ticket.id}/status`)
+      .send({ status: 'open' });
+    const ghost = await request(app)
+      .post(`/api/tickets/${ticket.id}/notes`)
+      .send({ agentId: 999_999, body: 'hello' });
+
+    expect(same.status).toBe(422);
+    expect(same.body.detail).toBe('the ticket is already open');
+    expect(ghost.status).toBe(422);
+    expect(ghost.body.errors[0].field).toBe('body.agentId');
+  });
+
+  it('hands a ticket off to another agent and counts the reassignment', async () => {
+    const created = await createTicket('Laptop will not boot', 'Black screen after update.');
+    const ticket = await openedTicket(created.body.ticketId);
+    const other = (await request(app).get('/api/agents')).body.find(
+      (a: { id: number }) => a.id !== ticket.assignee?.id,
+    );
+
+    const res = await request(app)
+      .post(`/api/tickets/${ticket.id}/assignment`)
+      .send({ agentId: other.id, byAgentId: ticket.assignee?.id, note: 'You know this model.' });
+
+    expect(res.status).toBe(200);
+    expect(res.body.ticket.assignee.id).toBe(other.id);
+    const detail = (await request(app).get(`/api/tickets/${ticket.id}`)).body as TicketDetail;
+    const handoff = detail.timeline.at(-1)!;
+    expect(handoff.kind).toBe('assigned');
+    expect(handoff.detail).toMatchObject({ note: 'You know this model.', agent: other.name });
+  });
+
+  it('reopens a resolved ticket when the customer writes again', async () => {
+    const created = await createTicket('Invoice address wrong', 'Please fix the street name.');
+    const ticket = await openedTicket(created.body.ticketId);
+    await request(app)
+      .post(`/api/tickets/${ticket.id}/status`)
+      .send({ status: 'resolved' })
+      .expect(200);
+
+    await stack.intake.accept({
+      channel: 'email',
+      idempotencyKey: `test:${randomUUID()}`,
+      requester: { email: ticket.requester.email, name: null },
+      subject: 'Re: Invoice address wrong',
+      text: 'It is still wrong on the new invoice.',
+      html: null,
+      receivedAt: new Date(),
+      mailbox: null,
+      messageIdHeader: null,
+      inReplyTo: [],
+      references: [],
+      bodyHash: null,
+      automatedReason: null,
+      rawBlobKey: null,
+      attachments: [],
+      appendToTicketId: ticket.id,
+    });
+
+    const reopened = await eventually('ticket reopened', async () => {
+      const detail = (await request(app).get(`/api/tickets/${ticket.id}`)).body as TicketDetail;
+      return detail.ticket.status === 'open' ? detail : null;
+    });
+    expect(reopened.timeline.map((e) => e.kind)).toContain('reopened');
+  });
+});
+
+describe('queue lists', () => {
+  it('filters by status and assignee and sorts by SLA due', async () => {
+    const created = await createTicket('Dashboard slow', 'Takes a minute to load.');
+    const ticket = await openedTicket(created.body.ticketId);
+
+    const mine = await request(app)
+      .get('/api/tickets')
+      .query({ status: 'open', assigneeId: ticket.assignee!.id, sort: 'sla_due', pageSize: 200 })
+      .expect(200);
+    const badSort = await request(app).get('/api/tickets').query({ sort: 'random' });
+
+    const list = mine.body as TicketList;
+    expect(list.items.map((t) => t.id)).toContain(ticket.id);
+    expect(
+      list.items.every((t) => t.status === 'open' && t.assignee?.id === ticket.assignee!.id),
+    ).toBe(true);
+    const dues = list.items.filter((t) => !t.firstRespondedAt).map((t) => t.firstResponseDueAt!);
+    expect(dues).toEqual([...dues].sort());
+    expect(badSort.status).toBe(422);
+    expect(badSort.body.errors[0].field).toBe('query.sort');
+  });
+});
