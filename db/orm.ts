@@ -47,7 +47,12 @@ export async function openOrm(options: { databaseUrl: string; poolMax?: number }
     clientUrl: options.databaseUrl,
     entities,
     extensions: [Migrator],
-    migrations: { migrationsList: migrations, transactional: true, allOrNothing: true },
+    migrations: {
+      migrationsList: migrations,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
     pool: { min: 0, max: options.poolMax ?? 10 },
     debug: false,
   };
