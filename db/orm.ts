@@ -52,6 +52,7 @@ export async function openOrm(options: { databaseUrl: string; poolMax?: number }
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      snapshotOnMigrate: false,
     },
     pool: { min: 0, max: options.poolMax ?? 10 },
     debug: false,
