@@ -3,7 +3,7 @@
 // default typo tolerance (1 typo from 5 letters, 2 from 9) is stated here so a change to it is
 // a reviewed code change (see cases C19). Tests: tests/search/ticket-search.test.ts.
 import type { Settings } from 'meilisearch';
-import { waitForIndexJob, type Meili } from './client.ts';
+import { waitForFinishedTask, waitForIndexJob, type Meili } from './client.ts';
 
 /** The uid of the ticket index in production; tests pass their own. */
 export const ticketIndexUid = 'tickets';
@@ -46,12 +46,17 @@ export async function applySearchSettings(
   const current = await index.getSettings();
   if (hasSettings(current)) return { changed: false };
 
-  await waitForIndexJob(index.updateSettings(ticketIndexSettings), `update ${indexUid} settings`);
+  await waitForIndexJob(
+    meili,
+    index.updateSettings(ticketIndexSettings),
+    `update ${indexUid} settings`,
+  );
   return { changed: true };
 }
 
 async function createIndexIfMissing(meili: Meili, indexUid: string): Promise<void> {
-  const task = await meili.createIndex(indexUid, { primaryKey: 'id' }).waitTask();
+  const created = meili.createIndex(indexUid, { primaryKey: 'id' });
+  const task = await waitForFinishedTask(meili, created, `create index ${indexUid}`);
   if (task.status === 'succeeded' || task.error?.code === 'index_already_exists') return;
 
   throw new Error(

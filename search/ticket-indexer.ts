@@ -117,14 +117,22 @@ async function writeDocuments(options: {
   const index = options.meili.index(options.indexUid);
   const documents = options.sources.map(toTicketDocument);
   if (documents.length > 0) {
-    await waitForIndexJob(index.addDocuments(documents), `index ${documents.length} tickets`);
+    await waitForIndexJob(
+      options.meili,
+      index.addDocuments(documents),
+      `index ${documents.length} tickets`,
+    );
   }
 
   // A job for a ticket that no longer exists removes it from the index.
   const found = new Set(documents.map((document) => document.id));
   const missing = options.ticketIds.filter((id) => !found.has(id));
   if (missing.length > 0) {
-    await waitForIndexJob(index.deleteDocuments(missing), `remove ${missing.length} tickets`);
+    await waitForIndexJob(
+      options.meili,
+      index.deleteDocuments(missing),
+      `remove ${missing.length} tickets`,
+    );
   }
 }
 
