@@ -229,7 +229,13 @@ function compileCalendar(calendar: BusinessCalendar): CompiledCalendar {
 }
 
 /** Reads an instant as epoch milliseconds; a string without an offset is refused, never guessed. */
-export function toEpochMs({ instant, field = 'instant' }: { instant: Instant; field?: string }) {
+export function toEpochMs({
+  instant,
+  field = 'instant',
+}: {
+  instant: Instant;
+  field?: string;
+}): number {
   if (typeof instant === 'number' && Number.isFinite(instant)) {
     return instant;
   }
@@ -284,9 +290,9 @@ function steadyZoneOn(zone: string, date: DateTime): FixedOffsetZone | null {
 
 /**
  * The instant a wall clock in `zone` first shows `minuteOfDay` on `date`.
- * Luxon resolves a repeated hour from a first guess of the offset (in `fromObject` that guess
- * comes from Settings.now(), i.e. today's date), so both occurrences are listed and the earliest
- * is taken.
+ * Which occurrence of a repeated local time Luxon returns depends on its first guess of the
+ * offset (`fromObject` even guesses from Settings.now(), i.e. today's date), so both
+ * occurrences are listed and the earliest is taken.
  */
 function localInstant(
   zone: string,
