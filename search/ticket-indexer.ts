@@ -9,7 +9,7 @@ import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Orm } from '../db/orm.ts';
 import { waitForIndexJob, type Meili } from './client.ts';
-import { ticketIndexUid } from './settings.ts';
+import { applySearchSettings, ticketIndexUid } from './settings.ts';
 import { loadTicketDocumentSources } from './ticket-source.ts';
 import { toTicketDocument } from './ticket-document.ts';
 
@@ -44,7 +44,14 @@ export function startTicketIndexer(options: IndexerOptions): TicketIndexer {
   const outage = createOutageLog(options.log);
   let isStopping = false;
 
-  const drainOnce = () => drainOutbox(options);
+  // Settings go on before the first write: had Meilisearch been down when the process started,
+  // addDocuments would create the index with default settings and filtered searches would fail.
+  let hasSettings = false;
+  const drainOnce = async () => {
+    if (!hasSettings) await applySearchSettings(options.meili, { indexUid: options.indexUid });
+    hasSettings = true;
+    return drainOutbox(options);
+  };
 
   const loop = (async () => {
     let backoffMs = firstBackoffMs;
