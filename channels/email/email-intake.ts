@@ -56,6 +56,7 @@ export async function ingestRawEmail(
 
   const parsed = await parseOrNull(input.raw);
   if (parsed instanceof EmailParseError) return reject(input, parsed.reason, deps);
+  if (carriesNothing(parsed)) return reject(input, nothingReadable, deps);
 
   const rawBlob = await deps.blobs.put(input.raw);
   const verdict = await classify(deps.orm, parsed);
@@ -77,6 +78,21 @@ async function parseOrNull(raw: Buffer): Promise<ParsedEmail | EmailParseError> 
     if (error instanceof EmailParseError) return error;
     return new EmailParseError(`the parser failed (${describe(error)})`, { cause: error });
   }
+}
+
+const nothingReadable =
+  'nothing in it reads as an email: no sender, recipient, subject, date, Message-ID or body';
+
+/**
+ * The parser reads any bytes with a line break as headers (binary garbage becomes header lines
+ * without names), so a message with not one recognisable field is rejected here: as a ticket it
+ * would show an empty mail from nobody, and an admin could not tell what arrived.
+ */
+function carriesNothing(parsed: ParsedEmail): boolean {
+  const hasAddress = parsed.from !== null || parsed.to.length > 0 || parsed.cc.length > 0;
+  const hasField = parsed.messageId !== null || parsed.date !== null || parsed.subject !== '';
+  const hasContent = parsed.text.trim() !== '' || parsed.attachments.length > 0;
+  return !hasAddress && !hasField && !hasContent;
 }
 
 /**
