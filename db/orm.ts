@@ -42,7 +42,11 @@ export type Orm = MikroORM;
 export type { EntityManager };
 
 /** Connects the ORM to PostgreSQL; the caller closes it. */
-export async function openOrm(options: { databaseUrl: string; poolMax?: number }): Promise<Orm> {
+export async function openOrm(options: {
+  databaseUrl: string;
+  poolMax?: number;
+  log?: Logger;
+}): Promise<Orm> {
   const config: Options = {
     clientUrl: options.databaseUrl,
     entities,
@@ -56,6 +60,8 @@ export async function openOrm(options: { databaseUrl: string; poolMax?: number }
     },
     pool: { min: 0, max: options.poolMax ?? 10 },
     debug: false,
+    // The ORM's own output (e.g. the migrator's progress) goes to our log at debug level.
+    logger: (message: string) => options.log?.debug({ component: 'mikro-orm' }, message),
   };
   return MikroORM.init(config);
 }
@@ -65,7 +71,7 @@ export async function migrateDatabase(options: {
   databaseUrl: string;
   log: Logger;
 }): Promise<void> {
-  const orm = await openOrm({ databaseUrl: options.databaseUrl, poolMax: 2 });
+  const orm = await openOrm({ databaseUrl: options.databaseUrl, poolMax: 2, log: options.log });
   try {
     const applied = await orm.migrator.up();
     options.log.info({ applied: applied.map((m) => m.name) }, 'database migrated');
