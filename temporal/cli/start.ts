@@ -1,0 +1,143 @@
+// `npm start`: the whole product in one terminal. Resolves PostgreSQL, Temporal
+// and Meilisearch (starting local ones unless external addresses are set),
+// migrates and seeds the database, then runs the worker and the HTTP server.
+// Ctrl-C stops them in reverse order and exits 0; a failed start exits 1.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { startServer, uiHandlerPath } from '../../api/server.ts';
+import { migrateDatabase } from '../../db/orm.ts';
+import { seedDemoWorkgroup } from '../../db/seed.ts';
+import { loadConfig, repoRoot } from '../config.ts';
+import type { CaseworkConfig } from '../config.ts';
+import { createConsoleLogger, describeStartup, formatDuration } from '../local/console.ts';
+import { startLocalServices } from '../local/index.ts';
+import type { RunningServices } from '../local/index.ts';
+import { runWorker } from '../worker.ts';
+
+interface Stoppable {
+  name: string;
+  stop(): Promise<void>;
+}
+
+/** Thrown between start-up steps once Ctrl-C arrived, so nothing more is started. */
+class StopRequested extends Error {}
+
+const began = performance.now();
+const started: Stoppable[] = [];
+let stopRequested = false;
+let isRunning = false;
+
+const config = loadConfigOrExit();
+const log = createConsoleLogger(config.logLevel);
+listenForStopSignals();
+
+try {
+  await startCasework();
+} catch (error) {
+  if (!(error instanceof StopRequested)) {
+    console.error(`\nCasework did not start: ${messageOf(error)}\n`);
+    log.debug({ err: error }, 'start-up failure');
+  }
+  await stopEverything();
+  process.exit(error instanceof StopRequested ? 0 : 1);
+}
+
+async function startCasework(): Promise<void> {
+  const services = await startLocalServices(config, { log });
+  started.push({ name: 'services', stop: () => services.stop() });
+  throwIfStopRequested();
+
+  await migrateDatabase({ databaseUrl: services.databaseUrl, log });
+  await seedDemoWorkgroup({ databaseUrl: services.databaseUrl, log });
+  throwIfStopRequested();
+
+  const worker = await runWorker({ config, services, log });
+  started.push({ name: 'worker', stop: () => worker.stop() });
+  throwIfStopRequested();
+
+  await buildUiIfMissing(log);
+  const server = await startServer({ config, services, log });
+  started.push({ name: 'server', stop: () => server.stop() });
+  throwIfStopRequested();
+
+  printWelcome({ config, services, url: server.url });
+  isRunning = true;
+}
+
+function loadConfigOrExit(): CaseworkConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    console.error(`Casework did not start: ${messageOf(error)}`);
+    process.exit(1);
+  }
+}
+
+function listenForStopSignals(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second Ctrl-C means "now": the exit hook still sends SIGTERM to local services.
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+
+    log.info({ signal }, 'stopping Casework');
+    // While a start-up step runs, the step's caller stops everything once it returns.
+    if (isRunning) void stopEverything().then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+function throwIfStopRequested(): void {
+  if (stopRequested) throw new StopRequested('stop requested during start-up');
+}
+
+/** Stops the server, then the worker, then the services: the reverse of start-up. */
+async function stopEverything(): Promise<void> {
+  while (started.length > 0) {
+    const next = started.pop()!;
+    try {
+      await next.stop();
+    } catch (error) {
+      console.error(`Stopping the ${next.name} failed: ${messageOf(error)}`);
+    }
+  }
+}
+
+/** The server mounts the built SvelteKit app; build it once when a fresh clone has none. */
+async function buildUiIfMissing(log: Logger): Promise<void> {
+  if (fs.existsSync(uiHandlerPath)) return;
+  if (!fs.existsSync(path.join(repoRoot, 'ui'))) return;
+
+  log.info('building the workspace UI (npm run build:ui), once');
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn('npm', ['run', 'build:ui'], { cwd: repoRoot, stdio: 'inherit' });
+    child.once('error', () => resolve(null));
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error('`npm run build:ui` failed: see its output above.');
+}
+
+function printWelcome(options: {
+  config: CaseworkConfig;
+  services: RunningServices;
+  url: string;
+}): void {
+  const { services } = options;
+  const lines = [
+    '',
+    `Casework is running (ready in ${formatDuration(performance.now() - began)})`,
+    `  workspace        ${options.url}`,
+    `  Temporal Web UI  ${services.temporalUiUrl ?? 'external Temporal: use its own UI'}`,
+    `  services         ${describeStartup(services.startupMs)}`,
+    `  data and logs    ${options.config.dataDir}`,
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
