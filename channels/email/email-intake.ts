@@ -54,7 +54,7 @@ export async function ingestRawEmail(
 ): Promise<EmailIngestResult> {
   const mailbox = input.mailbox.trim().toLowerCase();
 
-  const parsed = await parseOrNull(input.raw);
+  const parsed = await parseOrError(input.raw);
   if (parsed instanceof EmailParseError) return reject(input, parsed.reason, deps);
   if (carriesNothing(parsed)) return reject(input, nothingReadable, deps);
 
@@ -70,7 +70,7 @@ export async function ingestRawEmail(
   return deliver({ input, message, decision, verdict, keyed, parsed }, deps);
 }
 
-async function parseOrNull(raw: Buffer): Promise<ParsedEmail | EmailParseError> {
+async function parseOrError(raw: Buffer): Promise<ParsedEmail | EmailParseError> {
   try {
     return await parseEmail(raw);
   } catch (error) {
