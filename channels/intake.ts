@@ -76,7 +76,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     async accept(message) {
       const known = await findLedger(deps.orm.em.fork(), message.idempotencyKey);
       if (known !== null) {
-        await deliver(deps, message, known);
+        await redeliver(deps, message, known);
         deps.log.debug({ ticketId: known.ticketId }, 'intake repeated');
         return { ...known, duplicate: true };
       }
@@ -148,6 +148,33 @@ async function deliver(
   }
 }
 
+/**
+ * A repeated intake re-sends the start or signal in case the first attempt crashed before
+ * it; both are no-ops when they already happened. A ticket closed since then stays closed:
+ * its first message is already stored on it.
+ */
+async function redeliver(
+  deps: IntakeDeps,
+  message: InboundMessage,
+  known: IntakeOutcome,
+): Promise<void> {
+  if (known.createdTicket) {
+    await startTicketWorkflow(deps, message, known);
+    return;
+  }
+  try {
+    await deps.temporal.workflow
+      .getHandle(ticketWorkflowId(known.ticketId))
+      .signal(customerMessageSignal, {
+        messageId: known.messageId,
+        receivedAt: message.receivedAt.getTime(),
+        automated: message.automatedReason !== null,
+      });
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+}
+
 async function startTicketWorkflow(
   deps: IntakeDeps,
   message: InboundMessage,
@@ -170,6 +197,8 @@ async function startTicketWorkflow(
       workflowId: ticketWorkflowId(outcome.ticketId),
       taskQueue: deps.taskQueue,
       args: [input],
+      // A ticket id runs once: a retried start must never revive a closed ticket.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -94,11 +94,13 @@ export async function findTicketDetail(
   ]);
   if (rows[0] === undefined) return null;
 
+  const ticket = toSummary(rows[0]);
+  const requesterName = ticket.requester.name ?? ticket.requester.email ?? 'Requester';
   const [messages, timeline] = await Promise.all([
     loadMessages(em, ticketId),
-    loadTimeline(em, ticketId),
+    loadTimeline(em, ticketId, requesterName),
   ]);
-  return { ticket: toSummary(rows[0]), messages, timeline };
+  return { ticket, messages, timeline };
 }
 
 /** Loads one ticket's summary row; null if the workflow has not projected it yet. */
@@ -178,7 +180,11 @@ async function loadAttachments(
   return byMessage;
 }
 
-async function loadTimeline(em: EntityManager, ticketId: number): Promise<TimelineEntryView[]> {
+async function loadTimeline(
+  em: EntityManager,
+  ticketId: number,
+  requesterName: string,
+): Promise<TimelineEntryView[]> {
   const rows: Row[] = await em.execute(
     'select seq, kind, at, actor, detail from ticket_event where ticket_id = ? order by seq',
     [ticketId],
@@ -191,7 +197,7 @@ async function loadTimeline(em: EntityManager, ticketId: number): Promise<Timeli
       seq: Number(r.seq),
       kind: r.kind as TimelineEntryView['kind'],
       at: iso(r.at)!,
-      actor: actorLabel((r.actor as string | null) ?? null, agentNames),
+      actor: actorLabel((r.actor as string | null) ?? null, agentNames, requesterName),
       detail,
     };
   });
@@ -203,14 +209,18 @@ async function loadAgentNames(em: EntityManager): Promise<Map<number, string>> {
 }
 
 // Timeline actors are recorded as stable keys (`agent:3`, `policy`, `timer`); people read names.
-function actorLabel(actor: string | null, agentNames: Map<number, string>): string | null {
+function actorLabel(
+  actor: string | null,
+  agentNames: Map<number, string>,
+  requesterName: string,
+): string | null {
   if (actor === null) return null;
   const agent = /^agent:(\d+)$/.exec(actor);
   if (agent !== null) return agentNames.get(Number(agent[1])) ?? `agent ${agent[1]}`;
   const labels: Record<string, string> = {
     policy: 'Casework (policy)',
     timer: 'Casework (timer)',
-    requester: 'Requester',
+    requester: requesterName,
     automated: 'Automated mail',
   };
   return labels[actor] ?? actor;

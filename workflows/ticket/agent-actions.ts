@@ -59,10 +59,7 @@ export function checkReply(
     return stale('a colleague is sending a reply to this ticket right now; reload to see it');
   }
   if (action.expectedVersion !== undefined && action.expectedVersion < state.conversationSeq) {
-    return stale(
-      `the conversation changed after you loaded it (version ${action.expectedVersion}, now ` +
-        `${state.conversationSeq}); read what arrived before replying — your draft is kept`,
-    );
+    return stale('the conversation changed after you loaded the ticket; read what arrived first');
   }
   return null;
 }

@@ -168,6 +168,7 @@ function transition(s: TicketState, fact: TicketFact): Transition {
         actor: 'policy',
         detail: {
           queue: fact.queue.key,
+          queueName: fact.queue.name,
           priority: fact.priority,
           rules: fact.rules,
           policyVersion: fact.policyVersion,

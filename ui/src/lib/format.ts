@@ -81,7 +81,7 @@ export function describeTimelineEntry(entry: TimelineEntryView): string {
     case 'created':
       return `Ticket created${entry.actor ? ` by ${entry.actor}` : ''}`;
     case 'triaged':
-      return `Triaged${text('queue') ? ` into ${text('queue')}` : ''}`;
+      return `Triaged${(text('queueName') ?? text('queue')) ? ` into ${text('queueName') ?? text('queue')}` : ''}`;
     case 'assigned':
       return `${who} assigned the ticket${text('agent') ? ` to ${text('agent')}` : ''}`;
     case 'unassigned':
