@@ -43,6 +43,14 @@ export const configVariables: string[] = [
   'LOG_LEVEL',
 ];
 
+/** Variables that only place the local services `npm start` launches; a deployment sets none. */
+export const localServiceVariables: string[] = [
+  'CASEWORK_PG_PORT',
+  'CASEWORK_TEMPORAL_PORT',
+  'CASEWORK_TEMPORAL_UI_PORT',
+  'CASEWORK_MEILI_PORT',
+];
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads Casework's settings from the environment; throws naming the variable when one is invalid. */

@@ -2,9 +2,13 @@
 // and Meilisearch (starting local ones unless external addresses are set),
 // migrates and seeds the database, then runs the worker and the HTTP server.
 // Ctrl-C stops them in reverse order and exits 0; a failed start exits 1.
+// In a deployment each process runs one role (see docker-compose.yml):
+// `--role migrate` migrates and exits, `--role server` and `--role worker` run one
+// process against the external services; only the default `--role all` seeds demo data.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { startServer, uiHandlerPath } from '../../api/server.ts';
 import { migrateDatabase } from '../../db/orm.ts';
@@ -21,6 +25,9 @@ interface Stoppable {
   stop(): Promise<void>;
 }
 
+const roles = ['all', 'migrate', 'server', 'worker'] as const;
+type Role = (typeof roles)[number];
+
 /** Thrown between start-up steps once Ctrl-C arrived, so nothing more is started. */
 class StopRequested extends Error {}
 
@@ -29,6 +36,7 @@ const started: Stoppable[] = [];
 let stopRequested = false;
 let isRunning = false;
 
+const role = roleOrExit();
 const config = loadConfigOrExit();
 const log = createConsoleLogger(config.logLevel);
 listenForStopSignals();
@@ -40,8 +48,7 @@ try {
     console.error(`\nCasework did not start: ${messageOf(error)}\n`);
     log.debug({ err: error }, 'start-up failure');
   }
-  await stopEverything();
-  process.exit(error instanceof StopRequested ? 0 : 1);
+  await stopAndExit(error instanceof StopRequested ? 0 : 1);
 }
 
 async function startCasework(): Promise<void> {
@@ -49,21 +56,40 @@ async function startCasework(): Promise<void> {
   started.push({ name: 'services', stop: () => services.stop() });
   throwIfStopRequested();
 
-  await migrateDatabase({ databaseUrl: services.databaseUrl, log });
-  await seedDemoWorkgroup({ databaseUrl: services.databaseUrl, log });
+  if (role === 'all' || role === 'migrate') {
+    await migrateDatabase({ databaseUrl: services.databaseUrl, log });
+  }
+  if (role === 'migrate') return await stopAndExit(0);
+  if (role === 'all') await seedDemoWorkgroup({ databaseUrl: services.databaseUrl, log });
   throwIfStopRequested();
 
-  const worker = await runWorker({ config, services, log });
-  started.push({ name: 'worker', stop: () => worker.stop() });
-  throwIfStopRequested();
+  if (role === 'all' || role === 'worker') {
+    const worker = await runWorker({ config, services, log });
+    started.push({ name: 'worker', stop: () => worker.stop() });
+    throwIfStopRequested();
+  }
 
-  await buildUiIfMissing(log);
-  const server = await startServer({ config, services, log });
-  started.push({ name: 'server', stop: () => server.stop() });
-  throwIfStopRequested();
+  let url: string | null = null;
+  if (role === 'all' || role === 'server') {
+    // A deployment's image is built with its UI; only a developer's tree may lack it.
+    if (role === 'all') await buildUiIfMissing(log);
+    const server = await startServer({ config, services, log });
+    started.push({ name: 'server', stop: () => server.stop() });
+    url = server.url;
+    throwIfStopRequested();
+  }
 
-  printWelcome({ config, services, url: server.url });
+  printWelcome({ config, services, url });
   isRunning = true;
+}
+
+function roleOrExit(): Role {
+  const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } });
+  const found = roles.find((known) => known === values.role);
+  if (found) return found;
+
+  console.error(`Unknown --role "${values.role}": use one of ${roles.join(', ')}.`);
+  process.exit(1);
 }
 
 function loadConfigOrExit(): CaseworkConfig {
@@ -83,7 +109,7 @@ function listenForStopSignals(): void {
 
     log.info({ signal }, 'stopping Casework');
     // While a start-up step runs, the step's caller stops everything once it returns.
-    if (isRunning) void stopEverything().then(() => process.exit(0));
+    if (isRunning) void stopAndExit(0);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -91,6 +117,11 @@ function listenForStopSignals(): void {
 
 function throwIfStopRequested(): void {
   if (stopRequested) throw new StopRequested('stop requested during start-up');
+}
+
+async function stopAndExit(code: number): Promise<never> {
+  await stopEverything();
+  process.exit(code);
 }
 
 /** Stops the server, then the worker, then the services: the reverse of start-up. */
@@ -122,13 +153,13 @@ async function buildUiIfMissing(log: Logger): Promise<void> {
 function printWelcome(options: {
   config: CaseworkConfig;
   services: RunningServices;
-  url: string;
+  url: string | null;
 }): void {
   const { services } = options;
   const lines = [
     '',
-    `Casework is running (ready in ${formatDuration(performance.now() - began)})`,
-    `  workspace        ${options.url}`,
+    `Casework ${role === 'all' ? '' : `${role} `}is running (ready in ${formatDuration(performance.now() - began)})`,
+    `  workspace        ${options.url ?? 'not served by this process'}`,
     `  Temporal Web UI  ${services.temporalUiUrl ?? 'external Temporal: use its own UI'}`,
     `  services         ${describeStartup(services.startupMs)}`,
     `  data and logs    ${options.config.dataDir}`,
