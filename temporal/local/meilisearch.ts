@@ -40,8 +40,8 @@ export async function startMeilisearch(options: {
   const { config } = options;
   const port = config.meili.port;
   const logFile = path.join(config.dataDir, 'logs', 'meilisearch.log');
-  const fail = (problem: string, fix: string) =>
-    new LocalServiceError({ service: 'meilisearch', problem, fix, logFile });
+  const fail = (problem: string, fix: string, logTail?: string) =>
+    new LocalServiceError({ service: 'meilisearch', problem, fix, logFile, logTail });
 
   if (!(await isPortFree(port))) {
     throw fail(`port ${port} is in use`, 'Set CASEWORK_MEILI_PORT to a free port, or MEILI_URL.');
@@ -58,17 +58,15 @@ export async function startMeilisearch(options: {
     ],
     logFile,
     // Meilisearch reads MEILI_* variables as its own options; ours name a client's target.
-    env: environmentWithout('MEILI_'),
+    // Without a backtrace its start-up errors fit in the few log lines we quote.
+    env: { ...environmentWithout('MEILI_'), RUST_BACKTRACE: '0' },
   });
 
   const url = `http://127.0.0.1:${port}`;
   const problem = await waitUntilReady(server, () => isHealthy(url), 60_000);
   if (problem) {
     await stopServerProcess(server);
-    throw fail(
-      `${problem}\n${tailOfLog(logFile)}`,
-      'Read the log; a version change may need a dump.',
-    );
+    throw fail(problem, 'Read the log; a version change may need a dump.', tailOfLog(logFile));
   }
 
   return { url, masterKey, stop: () => stopServerProcess(server) };

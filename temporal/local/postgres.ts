@@ -50,8 +50,8 @@ export async function startPostgres(options: {
   const port = config.database.port;
   const dataDir = path.join(config.dataDir, 'postgres');
   const logFile = path.join(config.dataDir, 'logs', 'postgres.log');
-  const fail = (problem: string, fix: string) =>
-    new LocalServiceError({ service: 'postgres', problem, fix, logFile });
+  const fail = (problem: string, fix: string, logTail?: string) =>
+    new LocalServiceError({ service: 'postgres', problem, fix, logFile, logTail });
 
   if (!(await isPortFree(port))) {
     throw fail(`port ${port} is in use`, 'Set CASEWORK_PG_PORT to a free port, or DATABASE_URL.');
@@ -63,18 +63,11 @@ export async function startPostgres(options: {
     log.info({ dataDir }, 'initialising local PostgreSQL');
     await initialiseCluster({ dataDir, password, owner, logFile });
   }
-  removeStalePidFile(dataDir, fail, log);
+  removeStalePidFile({ dataDir, fail, log });
 
   const server = startServerProcess({
     command: postgres,
-    // No Unix socket: clusters of several checkouts and test runs must not
-    // compete for /tmp/.s.PGSQL.<port>, and every client connects over TCP.
-    args: ['-D', dataDir, '-p', String(port)].concat([
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-    ]),
+    args: serverArgs({ dataDir, port }),
     logFile,
     ...owner,
   });
@@ -84,8 +77,9 @@ export async function startPostgres(options: {
   if (problem) {
     await stopServerProcess(server, { signal: 'SIGINT' });
     throw fail(
-      `${problem}\n${tailOfLog(logFile)}`,
-      'Read the log; delete the data folder to start afresh.',
+      problem,
+      `Read the log; if the cluster is damaged, delete ${dataDir} to start afresh.`,
+      tailOfLog(logFile),
     );
   }
 
@@ -97,6 +91,15 @@ export async function startPostgres(options: {
     // checkpoint, where SIGTERM would wait for every client to disconnect.
     stop: () => stopServerProcess(server, { signal: 'SIGINT', timeoutMs: 20_000 }),
   };
+}
+
+function serverArgs(options: { dataDir: string; port: number }): string[] {
+  const args = ['-D', options.dataDir, '-p', String(options.port)];
+  args.push('-c', 'listen_addresses=127.0.0.1');
+  // No Unix socket: clusters of several checkouts and test runs must not
+  // compete for /tmp/.s.PGSQL.<port>, and every client connects over TCP.
+  args.push('-c', 'unix_socket_directories=');
+  return args;
 }
 
 function connectionUrl(options: { port: number; password: string; database: string }): string {
@@ -202,11 +205,12 @@ async function initialiseCluster(options: {
  * is dead, but refuses to start when that pid now belongs to another process,
  * which is common in containers; a live PostgreSQL on this folder is a real conflict.
  */
-function removeStalePidFile(
-  dataDir: string,
-  fail: (problem: string, fix: string) => Error,
-  log: Logger,
-): void {
+function removeStalePidFile(options: {
+  dataDir: string;
+  fail: (problem: string, fix: string) => Error;
+  log: Logger;
+}): void {
+  const { dataDir, fail, log } = options;
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return;
 

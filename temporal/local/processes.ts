@@ -16,9 +16,16 @@ export class LocalServiceError extends Error {
   readonly service: ServiceName;
   readonly logFile: string;
 
-  constructor(options: { service: ServiceName; problem: string; fix: string; logFile: string }) {
+  constructor(options: {
+    service: ServiceName;
+    problem: string;
+    fix: string;
+    logFile: string;
+    logTail?: string;
+  }) {
+    const tail = options.logTail ? `\nLast lines of the log:\n${options.logTail}` : '';
     super(
-      `${options.service} did not start: ${options.problem}. ${options.fix} (log: ${options.logFile})`,
+      `${options.service} did not start: ${options.problem}. ${options.fix} (log: ${options.logFile})${tail}`,
     );
     this.name = 'LocalServiceError';
     this.service = options.service;

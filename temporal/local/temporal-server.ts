@@ -43,8 +43,8 @@ export async function startTemporal(options: {
   const { port, uiPort, namespace } = config.temporal;
   const withUi = options.withUi ?? true;
   const logFile = path.join(config.dataDir, 'logs', 'temporal.log');
-  const fail = (problem: string, fix: string) =>
-    new LocalServiceError({ service: 'temporal', problem, fix, logFile });
+  const fail = (problem: string, fix: string, logTail?: string) =>
+    new LocalServiceError({ service: 'temporal', problem, fix, logFile, logTail });
 
   await ensurePortsFree({ port, uiPort, withUi, fail });
   const cli = await ensureTemporalCli({ log });
@@ -62,8 +62,9 @@ export async function startTemporal(options: {
   if (problem) {
     await stopServerProcess(server);
     throw fail(
-      `${problem}\n${tailOfLog(logFile)}`,
+      problem,
       `Read the log; delete ${config.dataDir}/temporal.db* to start afresh.`,
+      tailOfLog(logFile),
     );
   }
 
