@@ -3,10 +3,7 @@
 // that has no external address configured, and stops only what it started.
 import type { Logger } from 'pino';
 import type { CaseworkConfig } from '../config.ts';
-import { startMeilisearch } from './meilisearch.ts';
-import { startPostgres } from './postgres.ts';
 import type { ServiceName } from './processes.ts';
-import { startTemporal } from './temporal-server.ts';
 
 export { LocalServiceError } from './processes.ts';
 
@@ -40,18 +37,11 @@ export async function startLocalServices(
   options: LocalServicesOptions,
 ): Promise<RunningServices> {
   const { log } = options;
-  const { database, temporal, meili } = config;
 
   const [postgres, temporalServer, meilisearch] = await Promise.allSettled([
-    database.url
-      ? external({ databaseUrl: database.url })
-      : timed(() => startPostgres({ config, log }), 'postgres', log),
-    temporal.address
-      ? external({ address: temporal.address, uiUrl: null })
-      : timed(() => startTemporal({ config, log, withUi: options.temporalUi }), 'temporal', log),
-    meili.url
-      ? external({ url: meili.url, masterKey: meili.masterKey ?? '' })
-      : timed(() => startMeilisearch({ config, log }), 'meilisearch', log),
+    resolvePostgres(config, log),
+    resolveTemporal(config, options),
+    resolveMeilisearch(config, log),
   ]);
 
   const outcomes = [postgres, temporalServer, meilisearch];
@@ -72,7 +62,7 @@ export async function startLocalServices(
   return {
     databaseUrl: postgres.value.value.databaseUrl,
     temporalAddress: temporalServer.value.value.address,
-    temporalNamespace: temporal.namespace,
+    temporalNamespace: config.temporal.namespace,
     temporalUiUrl: temporalServer.value.value.uiUrl,
     meiliUrl: meilisearch.value.value.url,
     meiliMasterKey: meilisearch.value.value.masterKey,
@@ -85,14 +75,47 @@ export async function startLocalServices(
   };
 }
 
+// Each launcher is imported only when its service is local: a deployment has
+// no embedded PostgreSQL binaries for its platform and needs none.
+
+function resolvePostgres(config: CaseworkConfig, log: Logger) {
+  const url = config.database.url;
+  if (url) return external({ databaseUrl: url });
+
+  return timed('postgres', log, async () => {
+    const { startPostgres } = await import('./postgres.ts');
+    return startPostgres({ config, log });
+  });
+}
+
+function resolveTemporal(config: CaseworkConfig, options: LocalServicesOptions) {
+  const address = config.temporal.address;
+  if (address) return external({ address, uiUrl: null });
+
+  return timed('temporal', options.log, async () => {
+    const { startTemporal } = await import('./temporal-server.ts');
+    return startTemporal({ config, log: options.log, withUi: options.temporalUi });
+  });
+}
+
+function resolveMeilisearch(config: CaseworkConfig, log: Logger) {
+  const { url, masterKey } = config.meili;
+  if (url) return external({ url, masterKey: masterKey ?? '' });
+
+  return timed('meilisearch', log, async () => {
+    const { startMeilisearch } = await import('./meilisearch.ts');
+    return startMeilisearch({ config, log });
+  });
+}
+
 async function external<T>(value: T): Promise<Started<T>> {
   return { value, ms: 0, stop: async () => undefined };
 }
 
 async function timed<T extends { stop(): Promise<void> }>(
-  start: () => Promise<T>,
   service: ServiceName,
   log: Logger,
+  start: () => Promise<T>,
 ): Promise<Started<T>> {
   const began = performance.now();
   const value = await start();
