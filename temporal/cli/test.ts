@@ -40,15 +40,17 @@ async function runTests(): Promise<number> {
     const config = testConfig();
     wipeTestData(config.dataDir);
 
-    const [started] = await Promise.all([
+    const [servicesStarted, uiBuilt] = await Promise.allSettled([
       startLocalServices(config, { log, temporalUi: false }),
       buildUiForEndToEndTests(),
     ]);
-    services = started;
+    // Keep the services before looking at the UI build, so a failed build still stops them.
+    if (servicesStarted.status === 'rejected') throw servicesStarted.reason;
+    services = servicesStarted.value;
+    if (uiBuilt.status === 'rejected') throw uiBuilt.reason;
     console.log(`Services started: ${describeStartup(services.startupMs)}`);
 
-    const code = interrupted ? 130 : await runJest({ config, services });
-    return code;
+    return interrupted ? 130 : await runJest({ config, services });
   } catch (error) {
     console.error(`\nnpm test could not run the tests: ${messageOf(error)}`);
     return 1;
@@ -68,8 +70,9 @@ async function checksPass(): Promise<boolean> {
   ]);
 
   const failed = results.filter((result) => result.code !== 0);
-  for (const result of failed)
+  for (const result of failed) {
     console.error(`\n${result.label} failed:\n${result.output.trimEnd()}`);
+  }
 
   const took = formatDuration(performance.now() - checksBegan);
   if (failed.length > 0) {
