@@ -48,13 +48,15 @@ describe('agent action checks', () => {
     const refusal = checkReply(ticket(), { ...reply, expectedVersion: 4 }, false);
 
     expect(refusal?.type).toBe(RefusalType.Stale);
-    expect(refusal?.message).toContain('version 4, now 5');
   });
 
-  it('refuses a reply while a colleague is sending one, even when it is current', () => {
-    const refusal = checkReply(ticket(), { ...reply, expectedVersion: 7 }, true);
+  it('refuses a reply while a colleague is sending one, saying so, even when it is current', () => {
+    const racing = checkReply(ticket(), { ...reply, expectedVersion: 7 }, true);
+    const outdated = checkReply(ticket(), { ...reply, expectedVersion: 4 }, false);
 
-    expect(refusal?.type).toBe('StaleTicket');
+    expect(racing?.type).toBe('StaleTicket');
+    expect(racing?.message).toContain('colleague');
+    expect(racing?.message).not.toBe(outdated?.message);
   });
 
   it('refuses an empty reply or a reply to a closed ticket as invalid', () => {

@@ -13,11 +13,12 @@ import {
   setStatusUpdate,
 } from '../../workflows/ticket/messages.ts';
 import { Priority, TicketStatus } from '../../workflows/ticket/vocabulary.ts';
-import { projectedKinds } from './support/fake-ticket-activities.ts';
+import { projectedKinds, type FakeActivityHooks } from './support/fake-ticket-activities.ts';
 import { dayMs, hourMs, leadAgentId, minuteMs, slaTerms } from './support/ticket-fixtures.ts';
 import {
   bundleTicketWorkflows,
   refusalType,
+  waitFor,
   waitForProjected,
   waitForState,
   waitUntilOpened,
@@ -31,7 +32,7 @@ describe('ticket workflow', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleWithSourceMap;
   let nextTicketId = 100;
-  const ticket = (options: { subject?: string; automated?: boolean } = {}) => ({
+  const ticket = (options: { hooks?: FakeActivityHooks } = {}) => ({
     env,
     bundle,
     ticketId: nextTicketId++,
@@ -227,6 +228,29 @@ describe('ticket workflow', () => {
     const publicReplies = calls.agentMessages.filter((call) => call.kind === 'public_reply');
     expect(publicReplies).toHaveLength(1);
     expect(projectedKinds(calls).filter((kind) => kind === 'public_reply')).toHaveLength(1);
+  });
+
+  it('refuses a reply while a colleague’s reply is still being stored', async () => {
+    let release = () => {};
+    const stored = new Promise<void>((resolve) => (release = resolve));
+    const hooks = { beforeAgentMessageStored: () => stored };
+
+    const { first, second, calls } = await withTicket(ticket({ hooks }), async (run) => {
+      await waitUntilOpened(run);
+      const first = run.handle.executeUpdate(replyUpdate, { args: [answer] });
+      await waitFor(() => run.calls.agentMessages.length === 1, 'first reply being stored');
+
+      const colleague = { agentId: 11, body: 'I can take this one.' };
+      const second = await refusalType(
+        run.handle.executeUpdate(replyUpdate, { args: [colleague] }),
+      );
+      release();
+      return { first: await first, second, calls: run.calls };
+    });
+
+    expect(second).toBe('StaleTicket');
+    expect(first.messageId).toBeDefined();
+    expect(calls.agentMessages.map((call) => call.agentId)).toEqual([agentId]);
   });
 
   it('counts a handoff as a reassignment and notes who handed it over', async () => {

@@ -20,8 +20,14 @@ export interface RecordedCalls {
   notifications: NotifyAgentInput[];
 }
 
+/** Ways a test holds a fake activity back, to catch the workflow while it is in flight. */
+export interface FakeActivityHooks {
+  /** Awaited by `recordAgentMessage` after the call is recorded and before it answers. */
+  beforeAgentMessageStored?: () => Promise<void>;
+}
+
 /** Builds fresh fake activities and the record of their calls. */
-export function createFakeTicketActivities(): {
+export function createFakeTicketActivities(hooks: FakeActivityHooks = {}): {
   activities: TicketActivities;
   calls: RecordedCalls;
 } {
@@ -46,6 +52,7 @@ export function createFakeTicketActivities(): {
 
     async recordAgentMessage(input) {
       calls.agentMessages.push(input);
+      await hooks.beforeAgentMessageStored?.();
       nextMessageId += 1;
       return { messageId: nextMessageId };
     },

@@ -20,6 +20,7 @@ import { ticketWorkflowId } from '../../../workflows/ticket/workflow-id.ts';
 import {
   createFakeTicketActivities,
   projectedKinds,
+  type FakeActivityHooks,
   type RecordedCalls,
 } from './fake-ticket-activities.ts';
 import { ticketInput } from './ticket-fixtures.ts';
@@ -49,10 +50,11 @@ export async function withTicket<T>(
     ticketId: number;
     subject?: string;
     automated?: boolean;
+    hooks?: FakeActivityHooks;
   },
   scenario: (ticket: TicketUnderTest) => Promise<T>,
 ): Promise<T> {
-  const { activities, calls } = createFakeTicketActivities();
+  const { activities, calls } = createFakeTicketActivities(options.hooks);
   const taskQueue = `ticket-test-${randomUUID()}`;
   const worker = await Worker.create({
     connection: options.env.nativeConnection,
@@ -123,10 +125,15 @@ export async function refusalType(update: Promise<unknown>): Promise<string> {
 }
 
 /** Waits until a timeline entry of `kind` has been projected; fails after a few seconds. */
-export async function waitForProjected(calls: RecordedCalls, kind: string): Promise<void> {
+export function waitForProjected(calls: RecordedCalls, kind: string): Promise<void> {
+  return waitFor(() => projectedKinds(calls).includes(kind), `a "${kind}" timeline entry`);
+}
+
+/** Polls `isDone` until it holds; fails naming `what` after a few seconds. */
+export async function waitFor(isDone: () => boolean, what: string): Promise<void> {
   const giveUpAt = Date.now() + 10_000;
-  while (!projectedKinds(calls).includes(kind)) {
-    if (Date.now() > giveUpAt) throw new Error(`no "${kind}" timeline entry was ever projected`);
+  while (!isDone()) {
+    if (Date.now() > giveUpAt) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
