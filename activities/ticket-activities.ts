@@ -4,7 +4,6 @@
 // idempotency key, or guarded by the ticket version — so Temporal may retry any of them.
 import { log } from '@temporalio/activity';
 import type { EntityManager, Orm } from '../db/orm.ts';
-import type { AssignmentCandidate } from '../workflows/policies/assignment.ts';
 import type { SlaTerms } from '../workflows/policies/sla.ts';
 import type { TimelineEntry } from '../workflows/ticket/ticket-state.ts';
 import { MessageKind, type Priority } from '../workflows/ticket/vocabulary.ts';
@@ -15,6 +14,7 @@ import type {
   RecordFollowUpReminderInput,
   RoutingContext,
 } from './contracts.ts';
+import { loadAssignmentCandidates } from './routing.ts';
 
 const defaultQueueKey = 'support';
 const minute = 60_000;
@@ -43,7 +43,7 @@ export function createTicketActivities(deps: { orm: Orm }) {
           `no queue "${input.queueKey}" or "${defaultQueueKey}" is configured: create one so ticket ${input.ticketId} can be routed`,
         );
       }
-      const candidates = await loadCandidates(em, String(queue.skill));
+      const candidates = await loadAssignmentCandidates(em, { skill: String(queue.skill) });
       return { queue: toQueueRef(queue), terms: toTerms(queue), candidates };
     },
 
@@ -131,26 +131,6 @@ async function findQueue(em: EntityManager, key: string): Promise<Row | null> {
     [key],
   );
   return rows[0] ?? null;
-}
-
-async function loadCandidates(em: EntityManager, skill: string): Promise<AssignmentCandidate[]> {
-  const rows: Row[] = await em.execute(
-    `select a.id, a.available, a.skills, a.capacity, a.last_assigned_at,
-            (select count(*) from ticket t
-              where t.assignee_id = a.id and t.status in ('new', 'open', 'pending')) as open_tickets
-       from agent a
-      where a.skills @> jsonb_build_array(?::text)`,
-    [skill],
-  );
-  return rows.map((r) => ({
-    agentId: Number(r.id),
-    available: Boolean(r.available),
-    skills: r.skills as string[],
-    capacity: Number(r.capacity),
-    openTickets: Number(r.open_tickets),
-    lastAssignedAt:
-      r.last_assigned_at === null ? null : new Date(String(r.last_assigned_at)).getTime(),
-  }));
 }
 
 function toQueueRef(row: Row): RoutingContext['queue'] {
