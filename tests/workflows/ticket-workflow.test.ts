@@ -32,7 +32,7 @@ describe('ticket workflow', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleWithSourceMap;
   let nextTicketId = 100;
-  const ticket = (options: { hooks?: FakeActivityHooks } = {}) => ({
+  const ticket = (options: { hooks?: FakeActivityHooks; workflowTaskTimeout?: string } = {}) => ({
     env,
     bundle,
     ticketId: nextTicketId++,
@@ -235,7 +235,11 @@ describe('ticket workflow', () => {
     const stored = new Promise<void>((resolve) => (release = resolve));
     const hooks = { beforeAgentMessageStored: () => stored };
 
-    const { first, second, calls } = await withTicket(ticket({ hooks }), async (run) => {
+    // While a local activity runs, the worker extends its workflow task only at 80 % of the task
+    // timeout, and the colleague's update waits for that; a short timeout keeps the test quick.
+    const held = ticket({ hooks, workflowTaskTimeout: '1 second' });
+
+    const { first, second, calls } = await withTicket(held, async (run) => {
       await waitUntilOpened(run);
       const first = run.handle.executeUpdate(replyUpdate, { args: [answer] });
       await waitFor(() => run.calls.agentMessages.length === 1, 'first reply being stored');

@@ -51,6 +51,8 @@ export async function withTicket<T>(
     subject?: string;
     automated?: boolean;
     hooks?: FakeActivityHooks;
+    /** Shorter than the default 10 s when a test holds a local activity on purpose. */
+    workflowTaskTimeout?: string;
   },
   scenario: (ticket: TicketUnderTest) => Promise<T>,
 ): Promise<T> {
@@ -68,6 +70,7 @@ export async function withTicket<T>(
     taskQueue,
     workflowId: ticketWorkflowId(options.ticketId),
     args: [ticketInput({ ...options, receivedAt })],
+    workflowTaskTimeout: options.workflowTaskTimeout,
   });
   try {
     return await worker.runUntil(scenario({ handle, calls, receivedAt }));
