@@ -14,6 +14,7 @@ import {
   SearchIndexJob,
 } from './entities/bookkeeping.ts';
 import { CreateWorkgroupAndTicketTables } from './migrations/2026-12-04-create-workgroup-and-ticket-tables.ts';
+import { AgentAvailabilityAndQueueRouting } from './migrations/2026-12-04c-agent-availability-and-queue-routing.ts';
 
 export const entities = [
   BusinessCalendar,
@@ -36,6 +37,10 @@ export const entities = [
 /** Migrations in the order they run; each name says what it changes. */
 export const migrations = [
   { name: '2026-12-04-create-workgroup-and-ticket-tables', class: CreateWorkgroupAndTicketTables },
+  {
+    name: '2026-12-04c-agent-availability-and-queue-routing',
+    class: AgentAvailabilityAndQueueRouting,
+  },
 ];
 
 export type Orm = MikroORM;

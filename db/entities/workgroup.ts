@@ -3,6 +3,7 @@
 // activities load them and hand the workflow plain values.
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import type { Priority } from '../../workflows/ticket/vocabulary.ts';
+import type { AgentStatus, AssignmentStrategy } from '../../workflows/policies/assignment.ts';
 
 export interface WeeklyWindow {
   day: 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -61,7 +62,10 @@ export const Agent = defineEntity({
     email: p.text().unique(),
     teamId: p.integer().nullable(),
     skills: p.json<string[]>(),
+    /** Kept equal to `status === 'online'` by a database trigger; `status` is the fact. */
     available: p.boolean().default(true),
+    status: p.text().$type<AgentStatus>().default('online'),
+    rosterOrder: p.integer().default(0),
     capacity: p.integer().default(25),
     lastAssignedAt: p.datetime().nullable(),
   },
@@ -78,6 +82,9 @@ export const Queue = defineEntity({
     teamId: p.integer(),
     skill: p.text(),
     slaPolicyId: p.integer(),
+    assignmentStrategy: p.text().$type<AssignmentStrategy>().default('least_open'),
+    reassignAfterMinutes: p.integer().nullable(),
+    moveOpenTicketsWhenOffline: p.boolean().default(false),
   },
 });
 export type Queue = InferEntity<typeof Queue>;
