@@ -43,4 +43,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  console.error(`recording histories failed: ${(error as Error).message}`);
+  process.exitCode = 1;
+}
