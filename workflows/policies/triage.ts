@@ -3,7 +3,7 @@
 // reviewed commit, and every decision records the rule ids and this version for auditors.
 import { Priority, type Channel } from '../ticket/vocabulary.ts';
 
-export const triagePolicyVersion = 'triage-2026-12-v1';
+export const triagePolicyVersion = 'triage-2026-12-v2';
 
 export interface TriageFacts {
   channel: Channel;
@@ -26,10 +26,21 @@ interface KeywordRule {
   words: RegExp;
 }
 
+// Billing words in the languages our requesters write in. German compounds
+// (Rechnungsnummer, Zahlungsproblem, Rückerstattung) carry the stem inside a longer word,
+// so those stems match anywhere in a word; the others match whole words only.
 const billingRule: KeywordRule = {
   id: 'billing-keywords',
-  words:
-    /\b(invoice|invoices|billing|refund|payment|charged?|receipt|subscription|rechnung|zahlung|facture|remboursement|factura|pago)\b/iu,
+  words: new RegExp(
+    [
+      String.raw`\b(invoices?|billing|refunds?|payments?|charged?|receipts?|subscriptions?)\b`,
+      String.raw`(rechnung|zahlung|erstattung|abbuchung|lastschrift)`,
+      String.raw`\b(factures?|facturation|paiements?|remboursements?)\b`,
+      String.raw`\b(facturas?|facturación|pagos?|reembolsos?|cobros?)\b`,
+      String.raw`\b(faturas?|faturamento|pagamentos?|reembolsos?|cobranças?)\b`,
+    ].join('|'),
+    'iu',
+  ),
 };
 
 const urgentRule: KeywordRule = {
