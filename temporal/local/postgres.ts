@@ -53,17 +53,12 @@ export async function startPostgres(options: {
   const fail = (problem: string, fix: string, logTail?: string) =>
     new LocalServiceError({ service: 'postgres', problem, fix, logFile, logTail });
 
+  const { owner, password } = await prepareCluster({ config, dataDir, logFile, log });
+  // Before the port check, so a PostgreSQL left running on this folder is named as such.
+  removeStalePidFile({ dataDir, fail, log });
   if (!(await isPortFree(port))) {
     throw fail(`port ${port} is in use`, 'Set CASEWORK_PG_PORT to a free port, or DATABASE_URL.');
   }
-
-  const owner = await serverUser();
-  const password = readOrCreateSecret(path.join(config.dataDir, 'postgres-password'));
-  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    log.info({ dataDir }, 'initialising local PostgreSQL');
-    await initialiseCluster({ dataDir, password, owner, logFile });
-  }
-  removeStalePidFile({ dataDir, fail, log });
 
   const server = startServerProcess({
     command: postgres,
@@ -91,6 +86,25 @@ export async function startPostgres(options: {
     // checkpoint, where SIGTERM would wait for every client to disconnect.
     stop: () => stopServerProcess(server, { signal: 'SIGINT', timeoutMs: 20_000 }),
   };
+}
+
+/** Creates the cluster on first use; the password file beside it lets later runs log in. */
+async function prepareCluster(options: {
+  config: CaseworkConfig;
+  dataDir: string;
+  logFile: string;
+  log: Logger;
+}): Promise<{ owner: OsUser | Record<string, never>; password: string }> {
+  const { dataDir, logFile } = options;
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const owner = await serverUser();
+  const password = readOrCreateSecret(path.join(options.config.dataDir, 'postgres-password'));
+
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    options.log.info({ dataDir }, 'initialising local PostgreSQL');
+    await initialiseCluster({ dataDir, password, owner, logFile });
+  }
+  return { owner, password };
 }
 
 function serverArgs(options: { dataDir: string; port: number }): string[] {
@@ -229,7 +243,9 @@ function removeStalePidFile(options: {
 function isPostgresProcess(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+    // A killed postmaster can linger as a zombie ("Z") until it is reaped; it holds nothing.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.includes('(postgres)') && !/\) Z /.test(stat);
   } catch {
     return false;
   }
