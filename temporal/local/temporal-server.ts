@@ -13,6 +13,7 @@ import {
   LocalServiceError,
   environmentWithout,
   isPortFree,
+  portInUseProblem,
   startServerProcess,
   stopServerProcess,
   tailOfLog,
@@ -46,7 +47,8 @@ export async function startTemporal(options: {
   const fail = (problem: string, fix: string, logTail?: string) =>
     new LocalServiceError({ service: 'temporal', problem, fix, logFile, logTail });
 
-  await ensurePortsFree({ port, uiPort, withUi, fail });
+  const dbFile = path.join(config.dataDir, 'temporal.db');
+  await ensurePortsFree({ port, uiPort, withUi, dbFile, fail });
   const cli = await ensureTemporalCli({ log });
 
   const server = startServerProcess({
@@ -90,14 +92,21 @@ async function ensurePortsFree(options: {
   port: number;
   uiPort: number;
   withUi: boolean;
+  dbFile: string;
   fail: (problem: string, fix: string) => Error;
 }): Promise<void> {
+  const busy = (port: number) => portInUseProblem({ port, leftoverArgument: options.dbFile });
+
   if (!(await isPortFree(options.port))) {
-    const fix = 'Set CASEWORK_TEMPORAL_PORT to a free port, or TEMPORAL_ADDRESS.';
-    throw options.fail(`port ${options.port} is in use`, fix);
+    const { problem, fix } = busy(options.port);
+    throw options.fail(
+      problem,
+      fix ?? 'Set CASEWORK_TEMPORAL_PORT to a free port, or TEMPORAL_ADDRESS.',
+    );
   }
   if (options.withUi && !(await isPortFree(options.uiPort))) {
-    throw options.fail(`port ${options.uiPort} is in use`, 'Set CASEWORK_TEMPORAL_UI_PORT.');
+    const { problem, fix } = busy(options.uiPort);
+    throw options.fail(problem, fix ?? 'Set CASEWORK_TEMPORAL_UI_PORT to a free port.');
   }
 }
 
