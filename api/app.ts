@@ -12,6 +12,7 @@ import type { Meili } from '../search/client.ts';
 import { apiNotFound, problemHandler } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { directoryRoutes } from './routes/directory.ts';
 import { searchRoutes } from './routes/search.ts';
 import { streamRoutes } from './routes/stream.ts';
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(express.json({ limit: '2mb' }));
   api.get('/health', (_req, res) => res.json({ status: 'ok' }));
   api.use(ticketRoutes(deps));
+  api.use(auditRoutes(deps));
   api.use(directoryRoutes(deps));
   api.use(attachmentRoutes(deps));
   api.use(searchRoutes({ meili: deps.meili, indexUid: deps.searchIndexUid }));
