@@ -11,6 +11,7 @@ import type { Orm } from '../db/orm.ts';
 import type { Meili } from '../search/client.ts';
 import { apiNotFound, problemHandler } from './errors.ts';
 import { requestLog } from './middleware/request-log.ts';
+import { agentRoutes } from './routes/agents.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { directoryRoutes } from './routes/directory.ts';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(ticketRoutes(deps));
   api.use(auditRoutes(deps));
   api.use(directoryRoutes(deps));
+  api.use(agentRoutes(deps));
   api.use(attachmentRoutes(deps));
   api.use(searchRoutes({ meili: deps.meili, indexUid: deps.searchIndexUid }));
   api.use(streamRoutes(deps));
