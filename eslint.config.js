@@ -20,6 +20,7 @@ export default tseslint.config(
       'coverage/',
       'test-results/',
       'tests/replay/histories/',
+      'scratch/',
     ],
   },
   js.configs.recommended,

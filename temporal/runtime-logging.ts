@@ -23,6 +23,8 @@ export function installTemporalRuntime(log: Logger): void {
   const forward = (level: LogLevel, message: string, meta?: LogMetadata) =>
     sdkLog[levels[level]](meta ?? {}, message);
   Runtime.install({
+    // Our processes stop the worker themselves, in order, on SIGINT/SIGTERM.
+    shutdownSignals: [],
     logger: {
       log: forward,
       trace: (message, meta) => forward('TRACE', message, meta),
