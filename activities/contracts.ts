@@ -1,7 +1,11 @@
 // The shapes that cross between the ticket workflow and its activities. Kept apart from
 // the activity implementations so the workflow bundle imports types only.
-import type { AssignmentCandidate } from '../workflows/policies/assignment.ts';
+import type {
+  AssignmentCandidate,
+  QueueRoutingSettings,
+} from '../workflows/policies/assignment.ts';
 import type { SlaTerms } from '../workflows/policies/sla.ts';
+import type { BusinessCalendar } from '../workflows/shared/business-time.ts';
 import type { QueueRef, TicketState, TimelineEntry } from '../workflows/ticket/ticket-state.ts';
 import type { Channel } from '../workflows/ticket/vocabulary.ts';
 
@@ -9,6 +13,10 @@ export interface RoutingContext {
   queue: QueueRef;
   terms: SlaTerms;
   candidates: AssignmentCandidate[];
+  /** The team's business calendar; absent from contexts recorded before business-time SLAs. */
+  calendar?: BusinessCalendar | null;
+  /** The queue's routing settings; absent from contexts recorded before per-queue strategies. */
+  routing?: QueueRoutingSettings;
 }
 
 export interface ProjectTicketInput {
@@ -38,7 +46,25 @@ export interface RecordFollowUpReminderInput {
 export interface NotifyAgentInput {
   agentId: number;
   ticketId: number;
-  kind: 'escalation' | 'assignment' | 'mention';
+  kind: 'escalation' | 'assignment' | 'mention' | 'sla_warning' | 'promise';
   text: string;
   idempotencyKey: string;
+}
+
+export interface PageOnCallInput {
+  ticketId: number;
+  /** The escalation step's key, sent as the Idempotency-Key header so on-call is paged once. */
+  idempotencyKey: string;
+  webhookUrl: string;
+  /** What the page says; no message bodies or email addresses. */
+  payload: {
+    ticketId: number;
+    subject: string;
+    priority: string;
+    queue: string | null;
+    target: string;
+    level: number;
+    dueAt: string;
+    reason: string;
+  };
 }

@@ -1,20 +1,24 @@
-// Side effects of the ticket workflow on PostgreSQL: loading routing context, projecting
-// timeline entries and the ticket snapshot into the read model, storing agents' messages,
-// and in-app notifications. Every write is idempotent — keyed by (ticket, seq), by an
-// idempotency key, or guarded by the ticket version — so Temporal may retry any of them.
-import { log } from '@temporalio/activity';
+// Side effects of the ticket workflow: loading routing context (queue, SLA terms, business
+// calendar, candidates), projecting timeline entries and the ticket snapshot into the read
+// model, storing agents' messages, in-app notifications, and paging on-call through a webhook.
+// Every write is idempotent — keyed by (ticket, seq), by an idempotency key, or guarded by the
+// ticket version — so Temporal may retry any of them. Tests: tests/api/, tests/activities/.
+import { ApplicationFailure, log } from '@temporalio/activity';
 import type { EntityManager, Orm } from '../db/orm.ts';
-import type { SlaTerms } from '../workflows/policies/sla.ts';
+import type { EscalationAction, EscalationStep } from '../workflows/policies/escalation.ts';
+import type { SlaTarget, SlaTerms } from '../workflows/policies/sla.ts';
+import type { BusinessCalendar } from '../workflows/shared/business-time.ts';
 import type { TimelineEntry } from '../workflows/ticket/ticket-state.ts';
 import { MessageKind, type Priority } from '../workflows/ticket/vocabulary.ts';
 import type {
   NotifyAgentInput,
+  PageOnCallInput,
   ProjectTicketInput,
   RecordAgentMessageInput,
   RecordFollowUpReminderInput,
   RoutingContext,
 } from './contracts.ts';
-import { loadAssignmentCandidates } from './routing.ts';
+import { loadAssignmentCandidates, loadQueueRoutingSettings } from './routing.ts';
 
 const defaultQueueKey = 'support';
 const minute = 60_000;
@@ -44,7 +48,9 @@ export function createTicketActivities(deps: { orm: Orm }) {
         );
       }
       const candidates = await loadAssignmentCandidates(em, { skill: String(queue.skill) });
-      return { queue: toQueueRef(queue), terms: toTerms(queue), candidates };
+      const routing = await loadQueueRoutingSettings(em, { queueId: Number(queue.id) });
+      const calendar = await loadTeamCalendar(em, Number(queue.team_id));
+      return { queue: toQueueRef(queue), terms: toTerms(queue), candidates, calendar, routing };
     },
 
     /** Appends timeline entries and moves the ticket row forward, never backwards. */
@@ -101,6 +107,34 @@ export function createTicketActivities(deps: { orm: Orm }) {
       return { messageId };
     },
 
+    /**
+     * POSTs an escalation page as JSON to the step's on-call webhook with its idempotency key,
+     * so the receiver can drop a retried page; a 4xx answer is final, anything else is retried.
+     */
+    async pageOnCall(input: PageOnCallInput): Promise<void> {
+      const url = parseWebhookUrl(input.webhookUrl);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': input.idempotencyKey },
+        body: JSON.stringify(input.payload),
+        signal: AbortSignal.timeout(10_000),
+      });
+      await response.body?.cancel();
+      if (response.ok) {
+        log.info('on-call paged', { ticketId: input.ticketId, status: response.status });
+        return;
+      }
+      const isFinal = response.status >= 400 && response.status < 500 && response.status !== 429;
+      const message = `on-call webhook ${url.origin} answered ${response.status} for ticket ${input.ticketId}`;
+      if (isFinal) {
+        throw ApplicationFailure.nonRetryable(
+          `${message}: fix the escalation ladder's webhook URL or the receiver`,
+          'OnCallWebhookRejected',
+        );
+      }
+      throw new Error(`${message}; retrying`);
+    },
+
     /** Adds an in-app notification for an agent, once per idempotency key. */
     async notifyAgent(input: NotifyAgentInput): Promise<void> {
       await fork().execute(
@@ -122,8 +156,10 @@ type Row = Record<string, unknown>;
 async function findQueue(em: EntityManager, key: string): Promise<Row | null> {
   const rows: Row[] = await em.execute(
     `select q.id, q.key, q.name, q.team_id, q.skill, t.lead_agent_id,
+            p.id as policy_id, p.revision as policy_revision,
             p.name as policy_name, p.first_response_minutes, p.resolution_minutes,
-            p.follow_up_after_minutes, p.auto_close_after_minutes
+            p.follow_up_after_minutes, p.auto_close_after_minutes, p.next_response_minutes,
+            p.warn_before_minutes, p.pause_statuses, p.escalation_ladder
        from queue q
        join team t on t.id = q.team_id
        join sla_policy p on p.id = q.sla_policy_id
@@ -144,19 +180,78 @@ function toQueueRef(row: Row): RoutingContext['queue'] {
   };
 }
 
+/** A ladder step as leads write it in `sla_policy.escalation_ladder`. */
+interface StoredEscalationStep {
+  level: number;
+  target: SlaTarget;
+  /** Business minutes after (positive) or before (negative) the target's due instant. */
+  offsetMinutes: number;
+  actions: EscalationAction[];
+}
+
 function toTerms(row: Row): SlaTerms {
   const toMs = (minutes: Record<Priority, number>) =>
     Object.fromEntries(Object.entries(minutes).map(([k, v]) => [k, v * minute])) as Record<
       Priority,
       number
     >;
+  const ladder = (row.escalation_ladder ?? []) as StoredEscalationStep[];
+  const nextResponse = row.next_response_minutes as Record<Priority, number> | null;
   return {
     policyName: String(row.policy_name),
     firstResponseMs: toMs(row.first_response_minutes as Record<Priority, number>),
     resolutionMs: toMs(row.resolution_minutes as Record<Priority, number>),
     followUpAfterMs: Number(row.follow_up_after_minutes) * minute,
     autoCloseAfterMs: Number(row.auto_close_after_minutes) * minute,
+    policyId: Number(row.policy_id),
+    policyRevision: Number(row.policy_revision),
+    nextResponseMs: nextResponse === null ? null : toMs(nextResponse),
+    warnBeforeMs: Number(row.warn_before_minutes) * minute,
+    pauseStatuses: row.pause_statuses as string[],
+    ...(ladder.length === 0 ? {} : { escalationLadder: ladder.map(toStep) }),
   };
+}
+
+function toStep(stored: StoredEscalationStep): EscalationStep {
+  return {
+    level: stored.level,
+    target: stored.target,
+    offsetMs: stored.offsetMinutes * minute,
+    actions: stored.actions,
+  };
+}
+
+/** The team's business calendar as the pure module wants it (string id), or null for 24x7. */
+async function loadTeamCalendar(
+  em: EntityManager,
+  teamId: number,
+): Promise<BusinessCalendar | null> {
+  const rows: Row[] = await em.execute(
+    `select c.id, c.name, c.time_zone, c.weekly, c.holidays, c.revision
+       from team t join business_calendar c on c.id = t.calendar_id
+      where t.id = ?`,
+    [teamId],
+  );
+  const row = rows[0];
+  if (row === undefined) return null;
+  return {
+    id: `${row.id}r${row.revision}`,
+    name: String(row.name),
+    timeZone: String(row.time_zone),
+    weekly: row.weekly as BusinessCalendar['weekly'],
+    holidays: row.holidays as string[],
+  };
+}
+
+function parseWebhookUrl(raw: string): URL {
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw ApplicationFailure.nonRetryable(
+      `on-call webhook "${raw}" is not an http(s) URL: fix the escalation ladder`,
+      'OnCallWebhookRejected',
+    );
+  }
+  return url;
 }
 
 async function insertEntries(
@@ -188,8 +283,8 @@ async function upsertTicketRow(em: EntityManager, input: ProjectTicketInput): Pr
     `insert into ticket (id, subject, status, priority, channel, queue_id, team_id, assignee_id,
         requester_id, mailbox, tags, first_response_due_at, first_responded_at, resolved_at,
         breached, escalation_level, reassignment_count, created_at, updated_at, last_activity_at,
-        version)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        version, next_response_due_at, resolution_due_at, promise_due_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (id) do update set
         subject = excluded.subject, status = excluded.status, priority = excluded.priority,
         queue_id = excluded.queue_id, team_id = excluded.team_id,
@@ -198,7 +293,9 @@ async function upsertTicketRow(em: EntityManager, input: ProjectTicketInput): Pr
         first_responded_at = excluded.first_responded_at, resolved_at = excluded.resolved_at,
         breached = excluded.breached, escalation_level = excluded.escalation_level,
         reassignment_count = excluded.reassignment_count, updated_at = excluded.updated_at,
-        last_activity_at = excluded.last_activity_at, version = excluded.version
+        last_activity_at = excluded.last_activity_at, version = excluded.version,
+        next_response_due_at = excluded.next_response_due_at,
+        resolution_due_at = excluded.resolution_due_at, promise_due_at = excluded.promise_due_at
       where ticket.version < excluded.version`,
     [
       s.ticketId,
@@ -222,6 +319,9 @@ async function upsertTicketRow(em: EntityManager, input: ProjectTicketInput): Pr
       at(s.updatedAt),
       at(s.lastActivityAt),
       s.seq,
+      at(s.sla?.targets.next_response.dueAt ?? null),
+      at(s.sla?.targets.resolution.dueAt ?? null),
+      at(s.promise?.dueAt ?? null),
     ],
   );
 }

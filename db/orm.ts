@@ -14,6 +14,7 @@ import {
   SearchIndexJob,
 } from './entities/bookkeeping.ts';
 import { CreateWorkgroupAndTicketTables } from './migrations/2026-12-04-create-workgroup-and-ticket-tables.ts';
+import { BusinessTimeSlaPolicies } from './migrations/2026-12-04b-business-time-sla-policies.ts';
 import { AgentAvailabilityAndQueueRouting } from './migrations/2026-12-04c-agent-availability-and-queue-routing.ts';
 
 export const entities = [
@@ -37,6 +38,7 @@ export const entities = [
 /** Migrations in the order they run; each name says what it changes. */
 export const migrations = [
   { name: '2026-12-04-create-workgroup-and-ticket-tables', class: CreateWorkgroupAndTicketTables },
+  { name: '2026-12-04b-business-time-sla-policies', class: BusinessTimeSlaPolicies },
   {
     name: '2026-12-04c-agent-availability-and-queue-routing',
     class: AgentAvailabilityAndQueueRouting,

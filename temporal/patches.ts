@@ -25,5 +25,22 @@ export interface WorkflowPatch {
   conditionForNextStep: string;
 }
 
-/** Every workflow patch, oldest first; empty while no command sequence has changed. */
-export const workflowPatches: readonly WorkflowPatch[] = [];
+/** Every workflow patch, oldest first. */
+export const workflowPatches: readonly WorkflowPatch[] = [
+  {
+    id: '2026-12-business-time-sla',
+    reason:
+      "ticketWorkflow (workflows/ticket/ticket-workflow.ts) counts SLAs in the team's business " +
+      'calendar: first-response, next-response and resolution targets with warnings, the ' +
+      "policy's escalation ladder (notify, raise priority, move queue, page on-call), promises, " +
+      'pending and on-hold pauses, business-time follow-up and auto-close, re-arming on ' +
+      'slaTermsChanged and rerouting on reopen. Version 1 armed one wall-clock first-response ' +
+      'timer and took one escalation step, so its tickets keep that command sequence.',
+    date: '2026-12-04',
+    step: PatchStep.Patched,
+    conditionForNextStep:
+      'No ticket workflow started before 2026-12-04 is still running (list open ticketWorkflow ' +
+      'executions with StartTime < "2026-12-04"), and tests/replay/histories/ holds the v2 ' +
+      'histories; then switch to deprecatePatch and re-record.',
+  },
+];

@@ -77,7 +77,8 @@ describe('ticket workflow', () => {
     expect(calls.notifications[0]).toMatchObject({
       agentId: leadAgentId,
       kind: 'escalation',
-      idempotencyKey: `ticket-${state.ticketId}:escalation:1`,
+      // One key per (ticket, target, level, due instant) and recipient: a retry notifies once.
+      idempotencyKey: `ticket-${state.ticketId}:first_response:1:${new Date(state.firstResponseDueAt!).toISOString()}:agent-${leadAgentId}`,
     });
     const kinds = projectedKinds(calls);
     expect(kinds.slice(-2)).toEqual(['sla_breached', 'escalated']);
@@ -141,7 +142,8 @@ describe('ticket workflow', () => {
     });
 
     expect(state).toMatchObject({ status: TicketStatus.Open, resolvedAt: null });
-    expect(projectedKinds(calls).slice(-2)).toEqual(['customer_message', 'reopened']);
+    // The reopen restarts the resolution clock, so its due instant is armed again last.
+    expect(projectedKinds(calls).slice(-3)).toEqual(['customer_message', 'reopened', 'sla_armed']);
   });
 
   it('an automated message does not reopen a resolved ticket, which then auto-closes', async () => {

@@ -40,9 +40,17 @@ export interface StatusAction {
   byAgentId: number | null;
 }
 
+export interface PromiseAction {
+  agentId: number;
+  /** Epoch ms by which the agent promises the customer an update. */
+  dueAt: number;
+  note: string;
+}
+
 const settableStatuses: TicketStatus[] = [
   TicketStatus.Open,
   TicketStatus.Pending,
+  TicketStatus.OnHold,
   TicketStatus.Resolved,
   TicketStatus.Closed,
 ];
@@ -88,6 +96,26 @@ export function checkStatus(state: TicketState, action: StatusAction): Refusal |
   }
   if (state.status === TicketStatus.Closed) return invalid('the ticket is closed');
   if (state.status === action.status) return invalid(`the ticket is already ${action.status}`);
+  return null;
+}
+
+/** Refuses a promise on a closed ticket, one already due, or one with no note. */
+export function checkPromise(
+  state: TicketState,
+  action: PromiseAction,
+  now: number,
+): Refusal | null {
+  if (state.status === TicketStatus.Closed) return invalid('the ticket is closed');
+  if (!Number.isFinite(action.dueAt) || action.dueAt <= now) {
+    return invalid('the promised time must be in the future');
+  }
+  if (action.note.trim() === '') return invalid('say what you promised the customer');
+  return null;
+}
+
+/** Refuses asking to assign a closed ticket. */
+export function checkAssignmentRequest(state: TicketState): Refusal | null {
+  if (state.status === TicketStatus.Closed) return invalid('the ticket is closed');
   return null;
 }
 

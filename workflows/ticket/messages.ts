@@ -3,7 +3,15 @@
 // validator before anything reaches history. Customer messages are Signals: the sender
 // needs no answer, only that the message is never lost.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AssignAction, NoteAction, ReplyAction, StatusAction } from './agent-actions.ts';
+import type { SlaTerms } from '../policies/sla.ts';
+import type { BusinessCalendar } from '../shared/business-time.ts';
+import type {
+  AssignAction,
+  NoteAction,
+  PromiseAction,
+  ReplyAction,
+  StatusAction,
+} from './agent-actions.ts';
 import type { TicketState } from './ticket-state.ts';
 
 export interface ActionResult {
@@ -29,8 +37,27 @@ export const noteUpdate = defineUpdate<ActionResult, [NoteAction]>('note');
 /** Assigns or hands the ticket off to an agent; each change of owner counts as a reassignment. */
 export const assignUpdate = defineUpdate<ActionResult, [AssignAction]>('assign');
 
-/** Sets the ticket's status: open, pending, resolved or closed. */
+/** Sets the ticket's status: open, pending, on hold, resolved or closed. */
 export const setStatusUpdate = defineUpdate<ActionResult, [StatusAction]>('setStatus');
+
+/** Records an agent's promise to update the customer by a time; refused on version 1 tickets. */
+export const promiseUpdate = defineUpdate<ActionResult, [PromiseAction]>('promise');
+
+/**
+ * Assigns an unassigned ticket by its queue's policy after reloading who is available; leaves an
+ * assigned ticket alone. Sent by the dispatcher when an agent becomes available.
+ */
+export const requestAssignmentUpdate = defineUpdate<ActionResult, []>('requestAssignment');
+
+/** A lead edited the ticket's SLA policy or business calendar: the reloaded terms to re-arm with. */
+export interface SlaTermsChange {
+  terms: SlaTerms;
+  /** Null when the ticket's team has no calendar: the clock then counts 24x7 UTC. */
+  calendar: BusinessCalendar | null;
+}
+
+/** Re-arms the ticket's SLA timers with edited terms; ignored by version 1 tickets. */
+export const slaTermsChangedSignal = defineSignal<[SlaTermsChange]>('slaTermsChanged');
 
 /** A customer wrote again on this ticket; the message is already stored. */
 export const customerMessageSignal = defineSignal<[CustomerMessage]>('customerMessage');

@@ -1,6 +1,7 @@
 // The ticket state machine: the lifecycle facts a ticket workflow records, and the pure
 // function that folds each fact into the next state and one timeline entry. The workflow
 // wires signals, updates and timers to it; unit tests drive it without Temporal.
+import type { SlaTarget } from '../policies/sla.ts';
 import { TicketStatus, TimelineEntryKind, type Channel, type Priority } from './vocabulary.ts';
 
 export interface QueueRef {
@@ -10,6 +11,42 @@ export interface QueueRef {
   teamId: number;
   leadAgentId: number | null;
   skill: string;
+}
+
+/** One SLA target's clock as last armed; instants are epoch ms. */
+export interface TargetClock {
+  dueAt: number | null;
+  warnAt: number | null;
+  warnedAt: number | null;
+  breachedAt: number | null;
+  metAt: number | null;
+}
+
+/** The business-time SLA of a ticket opened under patch `2026-12-business-time-sla`. */
+export interface SlaTrack {
+  /** The policy and revision the due instants were computed with, for the timeline. */
+  policy: string;
+  calendarId: string;
+  /** The priority the targets were fixed at; escalation raising the priority does not move them. */
+  priority: Priority;
+  /** Every status the ticket entered, in order; the first is its creation. */
+  statusLog: { at: number; status: TicketStatus }[];
+  /** The oldest customer message no public reply has answered yet, while one is waiting. */
+  nextResponseSince: number | null;
+  targets: Record<SlaTarget, TargetClock>;
+  /** Ladder steps already taken, as `target:level:cycle start`, so each is taken once. */
+  firedSteps: string[];
+}
+
+/** An agent's promise to update the customer by `dueAt`. */
+export interface TrackedPromise {
+  agentId: number;
+  dueAt: number;
+  note: string;
+  madeAt: number;
+  /** When to remind the agent, inside business hours; null when the promise is too close. */
+  remindAt: number | null;
+  remindedAt: number | null;
 }
 
 export interface TicketState {
@@ -39,6 +76,9 @@ export interface TicketState {
   /** Message ids already applied, so a redelivered signal changes nothing. */
   seenMessageIds: number[];
   seq: number;
+  /** Null on tickets opened before business-time SLAs (and absent from their recorded state). */
+  sla?: SlaTrack | null;
+  promise?: TrackedPromise | null;
 }
 
 export type TicketFact =
@@ -61,7 +101,39 @@ export type TicketFact =
       policyVersion: string | null;
     }
   | { type: 'unassigned'; at: number; reason: string }
-  | { type: 'slaArmed'; at: number; target: 'first_response'; dueAt: number; policy: string }
+  | {
+      type: 'slaArmed';
+      at: number;
+      target: SlaTarget;
+      /** Null when the clock stopped or paused: no timer is armed for the target. */
+      dueAt: number | null;
+      policy: string;
+      warnAt?: number | null;
+      calendarId?: string;
+      reason?: string;
+    }
+  | {
+      type: 'slaTermsApplied';
+      at: number;
+      policy: string;
+      calendarId: string;
+      priority: Priority;
+      reason: string;
+    }
+  | { type: 'slaWarned'; at: number; target: SlaTarget; dueAt: number }
+  | { type: 'slaMet'; at: number; target: SlaTarget; dueAt: number | null; businessMs: number }
+  | { type: 'requeued'; at: number; queue: QueueRef; reason: string }
+  | {
+      type: 'promiseMade';
+      at: number;
+      agentId: number;
+      dueAt: number;
+      note: string;
+      remindAt: number | null;
+    }
+  | { type: 'promiseReminded'; at: number }
+  | { type: 'promiseKept'; at: number; messageId: number }
+  | { type: 'promiseLapsed'; at: number; notifiedAgentId: number | null }
   | { type: 'customerMessage'; at: number; messageId: number; automated: boolean }
   | { type: 'publicReply'; at: number; agentId: number; messageId: number }
   | { type: 'internalNote'; at: number; agentId: number; messageId: number }
@@ -72,7 +144,7 @@ export type TicketFact =
       byAgentId: number | null;
       reason: string;
     }
-  | { type: 'slaBreached'; at: number; target: 'first_response'; dueAt: number }
+  | { type: 'slaBreached'; at: number; target: SlaTarget; dueAt: number }
   | {
       type: 'escalated';
       at: number;
@@ -80,6 +152,8 @@ export type TicketFact =
       toPriority: Priority;
       notifiedAgentId: number | null;
       reason: string;
+      /** Ladder steps only: which step, its idempotency key and who else was told. */
+      step?: { target: SlaTarget; firedKey: string; key: string; notifiedAgentIds: number[] };
     }
   | { type: 'followUpSent'; at: number; messageId: number }
   | { type: 'autoClosed'; at: number; reason: string }
@@ -130,6 +204,8 @@ export function newTicketState(options: {
     conversationSeq: 0,
     seenMessageIds: [],
     seq: 0,
+    sla: null,
+    promise: null,
   };
 }
 
@@ -195,18 +271,87 @@ function transition(s: TicketState, fact: TicketFact): Transition {
 
     case 'unassigned':
       return {
-        next: s,
+        next: { ...s, assigneeId: null },
         kind: TimelineEntryKind.Unassigned,
         actor: 'policy',
         detail: { reason: fact.reason },
       };
 
     case 'slaArmed':
+      return slaArmed(s, fact);
+
+    case 'slaTermsApplied':
       return {
-        next: { ...s, firstResponseDueAt: fact.dueAt },
-        kind: TimelineEntryKind.SlaArmed,
+        next: { ...s, sla: withTerms(s, fact) },
+        kind: TimelineEntryKind.SlaTermsApplied,
         actor: 'policy',
-        detail: { target: fact.target, dueAt: iso(fact.dueAt), policy: fact.policy },
+        detail: {
+          policy: fact.policy,
+          calendar: fact.calendarId,
+          priority: fact.priority,
+          reason: fact.reason,
+        },
+      };
+
+    case 'slaWarned':
+      return {
+        next: withTarget(s, fact.target, { warnedAt: fact.at }),
+        kind: TimelineEntryKind.SlaWarning,
+        actor: 'timer',
+        detail: { target: fact.target, dueAt: iso(fact.dueAt) },
+      };
+
+    case 'slaMet':
+      return slaMet(s, fact);
+
+    case 'requeued':
+      return {
+        next: { ...s, queue: fact.queue },
+        kind: TimelineEntryKind.Requeued,
+        actor: 'policy',
+        detail: { from: s.queue?.key ?? null, to: fact.queue.key, reason: fact.reason },
+      };
+
+    case 'promiseMade':
+      return {
+        next: {
+          ...s,
+          promise: {
+            agentId: fact.agentId,
+            dueAt: fact.dueAt,
+            note: fact.note,
+            madeAt: fact.at,
+            remindAt: fact.remindAt,
+            remindedAt: null,
+          },
+        },
+        kind: TimelineEntryKind.PromiseMade,
+        actor: `agent:${fact.agentId}`,
+        detail: { dueAt: iso(fact.dueAt), note: fact.note, remindAt: isoOrNull(fact.remindAt) },
+      };
+
+    case 'promiseReminded':
+      return {
+        next: { ...s, promise: s.promise ? { ...s.promise, remindedAt: fact.at } : null },
+        kind: TimelineEntryKind.PromiseReminder,
+        actor: 'timer',
+        detail: promiseDetail(s),
+      };
+
+    case 'promiseKept':
+      return {
+        next: { ...s, promise: null },
+        kind: TimelineEntryKind.PromiseKept,
+        actor: s.promise ? `agent:${s.promise.agentId}` : null,
+        detail: { ...promiseDetail(s), messageId: fact.messageId },
+      };
+
+    case 'promiseLapsed':
+      return {
+        next: { ...s, promise: null },
+        kind: TimelineEntryKind.PromiseLapsed,
+        actor: 'timer',
+        detail: { ...promiseDetail(s), notifiedAgentId: fact.notifiedAgentId },
       };
 
     case 'customerMessage':
@@ -243,7 +388,7 @@ function transition(s: TicketState, fact: TicketFact): Transition {
 
     case 'slaBreached':
       return {
-        next: { ...s, breached: true },
+        next: { ...withTarget(s, fact.target, { breachedAt: fact.at }), breached: true },
         kind: TimelineEntryKind.SlaBreached,
         actor: 'timer',
         detail: { target: fact.target, dueAt: iso(fact.dueAt) },
@@ -251,7 +396,11 @@ function transition(s: TicketState, fact: TicketFact): Transition {
 
     case 'escalated':
       return {
-        next: { ...s, escalationLevel: fact.level, priority: fact.toPriority },
+        next: {
+          ...withFiredStep(s, fact.step?.firedKey),
+          escalationLevel: Math.max(s.escalationLevel, fact.level),
+          priority: fact.toPriority,
+        },
         kind: TimelineEntryKind.Escalated,
         actor: 'policy',
         detail: {
@@ -260,6 +409,13 @@ function transition(s: TicketState, fact: TicketFact): Transition {
           toPriority: fact.toPriority,
           notifiedAgentId: fact.notifiedAgentId,
           reason: fact.reason,
+          ...(fact.step === undefined
+            ? {}
+            : {
+                target: fact.step.target,
+                idempotencyKey: fact.step.key,
+                notifiedAgentIds: fact.step.notifiedAgentIds,
+              }),
         },
       };
 
@@ -281,7 +437,10 @@ function transition(s: TicketState, fact: TicketFact): Transition {
 
     case 'reopened':
       return {
-        next: { ...withStatus(s, TicketStatus.Open, fact.at), resolvedAt: null },
+        next: {
+          ...withTarget(withStatus(s, TicketStatus.Open, fact.at), 'resolution', { metAt: null }),
+          resolvedAt: null,
+        },
         kind: TimelineEntryKind.Reopened,
         actor: 'requester',
         detail: { messageId: fact.messageId },
@@ -309,7 +468,12 @@ function customerMessage(
 
   const resumed = s.status === TicketStatus.Pending ? withStatus(s, TicketStatus.Open, fact.at) : s;
   return {
-    next: { ...resumed, seenMessageIds: seen, lastActivityAt: fact.at, conversationSeq: s.seq },
+    next: {
+      ...withNextResponseStarted(resumed, fact.at),
+      seenMessageIds: seen,
+      lastActivityAt: fact.at,
+      conversationSeq: s.seq,
+    },
     kind: TimelineEntryKind.CustomerMessage,
     actor: 'requester',
     detail,
@@ -319,6 +483,7 @@ function customerMessage(
 function withStatus(s: TicketState, to: TicketStatus, at: number): TicketState {
   return {
     ...s,
+    sla: s.sla ? { ...s.sla, statusLog: [...s.sla.statusLog, { at, status: to }] } : s.sla,
     status: to,
     lastActivityAt: at,
     pendingSince: to === TicketStatus.Pending ? at : null,
@@ -326,6 +491,97 @@ function withStatus(s: TicketState, to: TicketStatus, at: number): TicketState {
       to === TicketStatus.Pending && s.status === TicketStatus.Pending ? s.followUpSentAt : null,
     resolvedAt: to === TicketStatus.Resolved ? at : s.resolvedAt,
   };
+}
+
+function slaArmed(s: TicketState, fact: Extract<TicketFact, { type: 'slaArmed' }>): Transition {
+  const detail: Record<string, unknown> = {
+    target: fact.target,
+    dueAt: isoOrNull(fact.dueAt),
+    policy: fact.policy,
+  };
+  if (fact.warnAt !== undefined) detail.warnAt = isoOrNull(fact.warnAt);
+  if (fact.calendarId !== undefined) detail.calendar = fact.calendarId;
+  if (fact.reason !== undefined) detail.reason = fact.reason;
+
+  const isFirstResponse = fact.target === 'first_response';
+  const firstResponseDueAt = isFirstResponse
+    ? (fact.dueAt ?? s.firstResponseDueAt)
+    : s.firstResponseDueAt;
+  const armed = withTarget(s, fact.target, { dueAt: fact.dueAt, warnAt: fact.warnAt ?? null });
+  return {
+    next: { ...armed, firstResponseDueAt },
+    kind: TimelineEntryKind.SlaArmed,
+    actor: 'policy',
+    detail,
+  };
+}
+
+function slaMet(s: TicketState, fact: Extract<TicketFact, { type: 'slaMet' }>): Transition {
+  const met = withTarget(s, fact.target, { metAt: fact.at, dueAt: null, warnAt: null });
+  const isNextResponse = fact.target === 'next_response';
+  return {
+    next:
+      isNextResponse && met.sla ? { ...met, sla: { ...met.sla, nextResponseSince: null } } : met,
+    kind: TimelineEntryKind.SlaMet,
+    actor: 'policy',
+    detail: {
+      target: fact.target,
+      dueAt: isoOrNull(fact.dueAt),
+      businessMinutes: Math.round(fact.businessMs / 60_000),
+      met: fact.dueAt === null || fact.at <= fact.dueAt,
+    },
+  };
+}
+
+const idleClock: TargetClock = {
+  dueAt: null,
+  warnAt: null,
+  warnedAt: null,
+  breachedAt: null,
+  metAt: null,
+};
+
+function withTerms(
+  s: TicketState,
+  fact: Extract<TicketFact, { type: 'slaTermsApplied' }>,
+): SlaTrack {
+  const terms = { policy: fact.policy, calendarId: fact.calendarId, priority: fact.priority };
+  if (s.sla) return { ...s.sla, ...terms };
+  return {
+    ...terms,
+    statusLog: [{ at: s.createdAt, status: TicketStatus.Open }],
+    nextResponseSince: null,
+    targets: { first_response: idleClock, next_response: idleClock, resolution: idleClock },
+    firedSteps: [],
+  };
+}
+
+function withTarget(s: TicketState, target: SlaTarget, change: Partial<TargetClock>): TicketState {
+  if (!s.sla) return s;
+  const targets = { ...s.sla.targets, [target]: { ...s.sla.targets[target], ...change } };
+  return { ...s, sla: { ...s.sla, targets } };
+}
+
+function withFiredStep(s: TicketState, firedKey: string | undefined): TicketState {
+  if (!s.sla || firedKey === undefined) return s;
+  return { ...s, sla: { ...s.sla, firedSteps: [...s.sla.firedSteps, firedKey] } };
+}
+
+// A customer message starts the next-response clock only once the first response is given
+// (until then the first-response target covers it) and only when no earlier message is waiting.
+function withNextResponseStarted(s: TicketState, at: number): TicketState {
+  if (!s.sla || s.firstRespondedAt === null || s.sla.nextResponseSince !== null) return s;
+  const restarted = withTarget(s, 'next_response', idleClock);
+  return { ...restarted, sla: { ...restarted.sla!, nextResponseSince: at } };
+}
+
+function promiseDetail(s: TicketState): Record<string, unknown> {
+  if (!s.promise) return {};
+  return { agentId: s.promise.agentId, dueAt: iso(s.promise.dueAt), note: s.promise.note };
+}
+
+function isoOrNull(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : iso(ms);
 }
 
 function remember(s: TicketState, messageId: number): number[] {

@@ -6,7 +6,10 @@
 export const TicketStatus = {
   New: 'new',
   Open: 'open',
+  /** Waiting on the customer: SLA clocks pause, follow-up reminders run. */
   Pending: 'pending',
+  /** Waiting on a third party (a vendor, another team): SLA clocks pause, no reminders. */
+  OnHold: 'on_hold',
   Resolved: 'resolved',
   Closed: 'closed',
 } as const;
@@ -57,6 +60,14 @@ export const TimelineEntryKind = {
   FollowUpReminderSent: 'follow_up_reminder_sent',
   AutoClosed: 'auto_closed',
   Reopened: 'reopened',
+  SlaTermsApplied: 'sla_terms_applied',
+  SlaWarning: 'sla_warning',
+  SlaMet: 'sla_met',
+  Requeued: 'requeued',
+  PromiseMade: 'promise_made',
+  PromiseReminder: 'promise_reminder',
+  PromiseKept: 'promise_kept',
+  PromiseLapsed: 'promise_lapsed',
 } as const;
 export type TimelineEntryKind = (typeof TimelineEntryKind)[keyof typeof TimelineEntryKind];
 

@@ -4,9 +4,11 @@
 // isolate the workflow's own decisions.
 import type {
   NotifyAgentInput,
+  PageOnCallInput,
   ProjectTicketInput,
   RecordAgentMessageInput,
   RecordFollowUpReminderInput,
+  RoutingContext,
 } from '../../../activities/contracts.ts';
 import type { TicketActivities } from '../../../activities/ticket-activities.ts';
 import { routingContextFor } from './ticket-fixtures.ts';
@@ -17,13 +19,21 @@ export interface RecordedCalls {
   projections: ProjectTicketInput[];
   agentMessages: RecordAgentMessageInput[];
   followUps: RecordFollowUpReminderInput[];
+  /** Notifications delivered, once per idempotency key, as the notification table keeps them. */
   notifications: NotifyAgentInput[];
+  /** Every call of `notifyAgent`, retries included. */
+  notificationAttempts: NotifyAgentInput[];
+  pages: PageOnCallInput[];
 }
 
 /** Ways a test holds a fake activity back, to catch the workflow while it is in flight. */
 export interface FakeActivityHooks {
   /** Awaited by `recordAgentMessage` after the call is recorded and before it answers. */
   beforeAgentMessageStored?: () => Promise<void>;
+  /** Answers `loadRoutingContext` instead of the standard support and billing queues. */
+  routingContextFor?: (queueKey: string) => RoutingContext;
+  /** Makes the first `notifyAgent` call fail after delivering, as a worker dying mid-call would. */
+  failFirstNotificationAfterDelivery?: boolean;
 }
 
 /** Builds fresh fake activities and the record of their calls. */
@@ -37,13 +47,16 @@ export function createFakeTicketActivities(hooks: FakeActivityHooks = {}): {
     agentMessages: [],
     followUps: [],
     notifications: [],
+    notificationAttempts: [],
+    pages: [],
   };
   let nextMessageId = 9_000;
+  let notificationShouldFail = hooks.failFirstNotificationAfterDelivery ?? false;
 
   const activities: TicketActivities = {
     async loadRoutingContext(input) {
       calls.routingLookups.push(input.queueKey);
-      return routingContextFor(input.queueKey);
+      return (hooks.routingContextFor ?? routingContextFor)(input.queueKey);
     },
 
     async projectTicket(input) {
@@ -64,7 +77,17 @@ export function createFakeTicketActivities(hooks: FakeActivityHooks = {}): {
     },
 
     async notifyAgent(input) {
-      calls.notifications.push(input);
+      calls.notificationAttempts.push(input);
+      const isNew = !calls.notifications.some((n) => n.idempotencyKey === input.idempotencyKey);
+      if (isNew) calls.notifications.push(input);
+      if (notificationShouldFail) {
+        notificationShouldFail = false;
+        throw new Error('worker lost after the notification was stored');
+      }
+    },
+
+    async pageOnCall(input) {
+      calls.pages.push(input);
     },
   };
   return { activities, calls };

@@ -53,6 +53,8 @@ export async function withTicket<T>(
     hooks?: FakeActivityHooks;
     /** Shorter than the default 10 s when a test holds a local activity on purpose. */
     workflowTaskTimeout?: string;
+    /** Skips server time forward to this instant and receives the ticket exactly then. */
+    startAt?: number;
   },
   scenario: (ticket: TicketUnderTest) => Promise<T>,
 ): Promise<T> {
@@ -65,7 +67,11 @@ export async function withTicket<T>(
     activities,
   });
 
-  const receivedAt = await options.env.currentTimeMs();
+  const now = await options.env.currentTimeMs();
+  if (options.startAt !== undefined && options.startAt > now) {
+    await options.env.sleep(options.startAt - now);
+  }
+  const receivedAt = options.startAt ?? now;
   const handle = await options.env.client.workflow.start<typeof ticketWorkflow>('ticketWorkflow', {
     taskQueue,
     workflowId: ticketWorkflowId(options.ticketId),
