@@ -18,6 +18,7 @@ export const indexJobChannel = 'search_index_job';
 
 const firstBackoffMs = 500;
 const maxBackoffMs = 30_000;
+const batchWindowMs = 250;
 
 /** A running indexer loop. */
 export interface TicketIndexer {
@@ -61,6 +62,9 @@ export function startTicketIndexer(options: IndexerOptions): TicketIndexer {
         outage.recovered();
         backoffMs = firstBackoffMs;
         await bell.waitForRing(idleMs);
+        // Gather the jobs of a burst into one Meilisearch write: each write costs a full
+        // re-index pass on its side, so many one-ticket batches cost far more than one.
+        if (!isStopping) await bell.sleep(batchWindowMs);
       } catch (error) {
         outage.failed(error, backoffMs);
         // A notification must not cut the backoff short: during an outage every new job rings.
