@@ -3,7 +3,7 @@
 // waiting ticket's workflow to assign itself by policy, oldest first, so tickets are served
 // in order of arrival. The workflow decides; this only wakes it. Tests:
 // tests/routing/agents-api.test.ts.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Orm } from '../db/orm.ts';
 import { ticketStateQuery } from '../workflows/ticket/messages.ts';
@@ -85,8 +85,9 @@ export async function loadWaitingTickets(
   return rows.map((r) => ({ ticketId: Number(r.id), queueId: Number(r.queue_id) }));
 }
 
-// A ticket whose workflow has ended is skipped: its row is about to say so. Any other refusal
-// blocks the queue, so one misbehaving ticket cannot make us hammer the ones behind it.
+// A ticket the workflow refuses (closed, its row not yet saying so) or whose workflow has
+// ended is skipped: nothing about it says the agents are full. Anything else, such as Temporal
+// being unreachable, throws to the caller, which logs it once.
 async function offerTicket(options: {
   ticket: WaitingTicket;
   send: AssignmentRequestSender;
@@ -97,15 +98,14 @@ async function offerTicket(options: {
     const { assigned } = await send(ticket.ticketId);
     return assigned ? 'assigned' : 'waiting';
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) {
-      log.warn({ ticketId: ticket.ticketId }, 'waiting ticket has no running workflow; skipped');
-      return 'skipped';
-    }
+    const isTicketsOwnRefusal =
+      error instanceof WorkflowNotFoundError || error instanceof WorkflowUpdateFailedError;
+    if (!isTicketsOwnRefusal) throw error;
     log.warn(
-      { ticketId: ticket.ticketId, queueId: ticket.queueId, err: error },
-      'assignment request refused; later tickets in this queue wait for the next change',
+      { ticketId: ticket.ticketId, reason: (error as Error).message },
+      'waiting ticket refused the assignment request; skipped',
     );
-    return 'waiting';
+    return 'skipped';
   }
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import express, { type Express } from 'express';
 import request from 'supertest';
 import {
@@ -185,7 +186,7 @@ describe('assignWaitingTickets', () => {
     expect(await assigneeOf(stack.orm, tickets[4]!)).toBeNull();
   });
 
-  it('skips a waiting ticket whose workflow has ended and carries on with the next one', async () => {
+  it('skips a waiting ticket that has no running workflow without blocking its queue', async () => {
     const fixture = await createRoutingFixture(stack.orm);
     const agentId = await fixture.addAgent({ name: 'Carrying' });
     const orphan = await fixture.addWaitingTicket({ createdAt: '2025-03-13T09:00:00Z' });
@@ -200,6 +201,50 @@ describe('assignWaitingTickets', () => {
     expect(summary.offered).toEqual([orphan]);
     expect(summary.assigned).toEqual([]);
     expect(summary.blockedQueueIds).toEqual([]);
+  });
+  it('skips a ticket whose workflow refuses the request and still serves the ones behind it', async () => {
+    const fixture = await createRoutingFixture(stack.orm);
+    const agentId = await fixture.addAgent({ name: 'Skipping' });
+    const closed = await fixture.addWaitingTicket({ createdAt: '2025-03-13T09:00:00Z' });
+    const next = await fixture.addWaitingTicket({ createdAt: '2025-03-13T09:01:00Z' });
+    const asked: number[] = [];
+    const assignByPolicy = policySender(fixture, asked);
+    const refuseClosed: AssignmentRequestSender = async (ticketId) => {
+      if (ticketId !== closed) return assignByPolicy(ticketId);
+      asked.push(ticketId);
+      throw new WorkflowUpdateFailedError('Workflow Update failed', new Error('closed'));
+    };
+
+    const summary = await assignWaitingTickets({
+      orm: stack.orm,
+      temporal: stack.temporal.client,
+      log: stack.log,
+      agentId,
+      sendAssignmentRequest: refuseClosed,
+    });
+
+    expect(asked).toEqual([closed, next]);
+    expect(summary.assigned).toEqual([next]);
+    expect(await assigneeOf(stack.orm, closed)).toBeNull();
+  });
+});
+
+describe('an agent coming online while Temporal cannot be reached', () => {
+  it('still saves and answers the new status; the tickets wait for the next change', async () => {
+    const fixture = await createRoutingFixture(stack.orm);
+    const agentId = await fixture.addAgent({ name: 'Unlucky', status: 'offline' });
+    const waiting = await fixture.addWaitingTicket({ createdAt: '2025-03-13T09:00:00Z' });
+    const unreachable: AssignmentRequestSender = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:7233');
+    };
+
+    const res = await request(appWithSender(unreachable))
+      .post(`/agents/${agentId}/status`)
+      .send({ status: 'online' });
+
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('online');
+    expect(await assigneeOf(stack.orm, waiting)).toBeNull();
   });
 });
 
