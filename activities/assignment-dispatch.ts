@@ -6,14 +6,8 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Orm } from '../db/orm.ts';
-import { ticketStateQuery } from '../workflows/ticket/messages.ts';
+import { requestAssignmentUpdate, ticketStateQuery } from '../workflows/ticket/messages.ts';
 import { ticketWorkflowId } from '../workflows/ticket/workflow-id.ts';
-
-/**
- * Wire name of the ticket workflow's `requestAssignmentUpdate` (no arguments): reload the
- * routing context and assign by policy when the ticket is unassigned.
- */
-export const requestAssignmentUpdateName = 'requestAssignment';
 
 /** Asks one ticket to assign itself; answers whether it has an owner afterwards. */
 export type AssignmentRequestSender = (ticketId: number) => Promise<{ assigned: boolean }>;
@@ -109,10 +103,11 @@ async function offerTicket(options: {
   }
 }
 
-function temporalAssignmentRequest(temporal: Client): AssignmentRequestSender {
+/** The real sender: the ticket workflow's assignment update, then its owner as it holds it. */
+export function temporalAssignmentRequest(temporal: Client): AssignmentRequestSender {
   return async (ticketId) => {
     const handle = temporal.workflow.getHandle(ticketWorkflowId(ticketId));
-    await handle.executeUpdate(requestAssignmentUpdateName);
+    await handle.executeUpdate(requestAssignmentUpdate);
     const state = await handle.query(ticketStateQuery);
     return { assigned: state.assigneeId !== null };
   };

@@ -4,17 +4,19 @@ import express, { type Express } from 'express';
 import request from 'supertest';
 import {
   assignWaitingTickets,
+  temporalAssignmentRequest,
   type AssignmentRequestSender,
 } from '../../activities/assignment-dispatch.ts';
 import { loadAssignmentCandidates } from '../../activities/routing.ts';
 import { createApp } from '../../api/app.ts';
+import type { TicketDetail } from '../../api/contract.ts';
 import { problemHandler } from '../../api/errors.ts';
 import { requestLog } from '../../api/middleware/request-log.ts';
 import { agentRoutes } from '../../api/routes/agents.ts';
 import { openTicketChangeFeed, type TicketChangeFeed } from '../../api/ticket-change-feed.ts';
 import { createMeili } from '../../search/client.ts';
 import { chooseAssignee, AssignmentStrategy } from '../../workflows/policies/assignment.ts';
-import { startTestStack, type TestStack } from '../support/stack.ts';
+import { eventually, startTestStack, type TestStack } from '../support/stack.ts';
 import { assigneeOf, createRoutingFixture, type RoutingFixture } from './routing-fixture.ts';
 
 let stack: TestStack;
@@ -261,5 +263,30 @@ describe('agent status in the database', () => {
 
     expect(afterLegacyWrite).toMatchObject({ status: 'offline', available: false });
     expect(afterStatusWrite).toMatchObject({ status: 'online', available: true });
+  });
+});
+
+describe('the assignment request to a real ticket workflow', () => {
+  it('leaves an assigned ticket with its owner and reports it as assigned', async () => {
+    const created = await request(app)
+      .post('/api/tickets')
+      .send({
+        requester: { email: 'routing-check@customer.example', name: 'Pat Doe' },
+        subject: 'Cannot log in after the update',
+        body: 'The login page keeps spinning.',
+      })
+      .expect(201);
+    const ticketId = created.body.ticketId as number;
+    const before = await eventually('ticket assigned at arrival', async () => {
+      const detail = (await request(app).get(`/api/tickets/${ticketId}`)).body as TicketDetail;
+      return detail.ticket?.assignee ? detail : null;
+    });
+
+    const answer = await temporalAssignmentRequest(stack.temporal.client)(ticketId);
+
+    const after = (await request(app).get(`/api/tickets/${ticketId}`)).body as TicketDetail;
+    expect(answer).toEqual({ assigned: true });
+    expect(after.ticket.assignee).toEqual(before.ticket.assignee);
+    expect(after.timeline.filter((e) => e.kind === 'assigned')).toHaveLength(1);
   });
 });
