@@ -217,7 +217,9 @@ function eventsOf(ticket: SeededTicket): SeededEvent[] {
     later.push({ kind: 'public_reply', at: ticket.firstReplyAt, actor: 'agent:1', detail: {} });
   }
   if (ticket.breached === true) {
-    later.push({ kind: 'sla_breached', at: ticket.firstResponseDueAt, actor: 'timer', detail: {} });
+    const breachedAt = ticket.firstResponseDueAt;
+    later.push({ kind: 'sla_breached', at: breachedAt, actor: 'timer', detail: {} });
+    later.push({ kind: 'escalated', at: breachedAt, actor: 'policy', detail: { level: 1 } });
   }
   return [...events, ...later.sort((a, b) => a.at - b.at)];
 }
