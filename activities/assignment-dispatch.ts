@@ -52,13 +52,19 @@ export async function assignWaitingTickets(deps: {
   }
 
   deps.log.info(
-    { agentId: deps.agentId, waiting: waiting.length, ...summary },
+    {
+      agentId: deps.agentId,
+      waiting: waiting.length,
+      offered: summary.offered.length,
+      assigned: summary.assigned.length,
+      blockedQueueIds: summary.blockedQueueIds,
+    },
     'waiting tickets offered',
   );
   return summary;
 }
 
-/** Unassigned open tickets in order of arrival, optionally only those an agent could take. */
+/** Unassigned tickets not yet resolved, in order of arrival, optionally only those an agent could take. */
 export async function loadWaitingTickets(
   orm: Orm,
   options: { agentId?: number },
@@ -69,7 +75,7 @@ export async function loadWaitingTickets(
        from ticket t
        join queue q on q.id = t.queue_id
       where t.assignee_id is null
-        and t.status in ('new', 'open', 'pending')
+        and t.status not in ('resolved', 'closed')
         and (?::boolean or exists (
               select 1 from agent a
                where a.id = ?::integer and a.skills @> jsonb_build_array(q.skill)))

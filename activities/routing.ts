@@ -16,10 +16,11 @@ export async function loadAssignmentCandidates(
   em: EntityManager,
   options: { skill: string },
 ): Promise<AssignmentCandidate[]> {
+  // Pending and on-hold tickets still belong to their agent, so they count against capacity.
   const rows: Row[] = await em.execute(
     `select a.id, a.status, a.skills, a.capacity, a.last_assigned_at, a.roster_order,
             (select count(*) from ticket t
-              where t.assignee_id = a.id and t.status in ('new', 'open', 'pending')) as open_tickets
+              where t.assignee_id = a.id and t.status not in ('resolved', 'closed')) as open_tickets
        from agent a
       where a.skills @> jsonb_build_array(?::text)
       order by a.roster_order, a.id`,

@@ -27,7 +27,7 @@ export class AgentAvailabilityAndQueueRouting extends Migration {
         add column move_open_tickets_when_offline boolean not null default false;
 
       create index ticket_unassigned_idx on ticket (created_at, id)
-        where assignee_id is null and status in ('new', 'open', 'pending');
+        where assignee_id is null and status not in ('resolved', 'closed');
     `);
 
     // Older readers and writers still use "available" (the directory list, the bench).

@@ -251,6 +251,24 @@ describe('an agent coming online while Temporal cannot be reached', () => {
 });
 
 describe('agent status in the database', () => {
+  it('counts pending and on-hold tickets against capacity, but not resolved ones', async () => {
+    const fixture = await createRoutingFixture(stack.orm);
+    const agentId = await fixture.addAgent({ name: 'Loaded' });
+    const em = stack.orm.em.fork();
+    for (const status of ['pending', 'on_hold', 'resolved']) {
+      const ticketId = await fixture.addWaitingTicket({ createdAt: '2025-03-13T09:00:00Z' });
+      await em.execute('update ticket set assignee_id = ?, status = ? where id = ?', [
+        agentId,
+        status,
+        ticketId,
+      ]);
+    }
+
+    const [candidate] = await loadAssignmentCandidates(em, { skill: fixture.skill });
+
+    expect(candidate!.openTickets).toBe(2);
+  });
+
   it('keeps the old availability flag and the status telling one fact, whichever is written', async () => {
     const fixture = await createRoutingFixture(stack.orm);
     const agentId = await fixture.addAgent({ name: 'Legacy' });
