@@ -6,7 +6,11 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AssignmentDecision, chooseAssignee } from '../../workflows/policies/assignment.ts';
-import type { escalationOnBreach, firstResponseDue } from '../../workflows/policies/sla.ts';
+import type {
+  escalationOnBreach,
+  firstResponseDue,
+  targetDue,
+} from '../../workflows/policies/sla.ts';
 import type { TriageDecision, TriageFacts } from '../../workflows/policies/triage.ts';
 import type { Priority } from '../../workflows/ticket/vocabulary.ts';
 
@@ -14,8 +18,8 @@ import type { Priority } from '../../workflows/ticket/vocabulary.ts';
  * A candidate policy module. Every member is optional, but a module must export at least one:
  * - `triageTicket(facts)`: queue and priority, as workflows/policies/triage.ts;
  * - `chooseAssignee({ strategy, skill, candidates })`: the agent, as workflows/policies/assignment.ts;
- * - `firstResponseDue({ terms, priority, receivedAt, calendar })` and `escalationOnBreach`,
- *   as workflows/policies/sla.ts;
+ * - `firstResponseDue({ terms, priority, receivedAt })` (wall clock, v1), `targetDue(facts)`
+ *   (business time, v2) and `escalationOnBreach`, as workflows/policies/sla.ts;
  * - `slaTargets.firstResponseMinutes`: per-priority first-response targets replacing the
  *   queues' SLA policy terms (used with today's `firstResponseDue` unless the module has one);
  * - `name`: how reports call it (the file name otherwise).
@@ -25,6 +29,7 @@ export interface CandidatePolicy {
   triageTicket?: (facts: TriageFacts) => TriageDecision;
   chooseAssignee?: (options: Parameters<typeof chooseAssignee>[0]) => AssignmentDecision;
   firstResponseDue?: typeof firstResponseDue;
+  targetDue?: typeof targetDue;
   escalationOnBreach?: typeof escalationOnBreach;
   slaTargets?: { firstResponseMinutes?: Partial<Record<Priority, number>> };
 }
@@ -33,6 +38,7 @@ const functionMembers = [
   'triageTicket',
   'chooseAssignee',
   'firstResponseDue',
+  'targetDue',
   'escalationOnBreach',
 ] as const;
 

@@ -15,8 +15,12 @@ import {
   type AssignmentStrategy,
 } from '../../workflows/policies/assignment.ts';
 import {
+  SlaTarget,
+  calendarOrAlwaysOpen,
+  completeTerms,
   escalationOnBreach as todaysEscalation,
   firstResponseDue as todaysFirstResponseDue,
+  targetDue as todaysTargetDue,
   type SlaTerms,
 } from '../../workflows/policies/sla.ts';
 import type { BusinessCalendar } from '../../workflows/shared/business-time.ts';
@@ -47,6 +51,8 @@ export interface PastTicket {
   firstReplyAt: number | null;
   /** Status changes in time order, starting with `new` at arrival. */
   statuses: { at: number; status: string }[];
+  /** v1: wall-clock first-response target; v2: business time (patch 2026-12-business-time-sla). */
+  slaVersion: 'v1' | 'v2';
   recorded: TicketOutcome;
 }
 
@@ -162,7 +168,7 @@ function simulateTicket(options: {
   const slaChanged = changesSla(candidate) || priority !== recorded.priority || queueChanged;
   const dueAt =
     slaChanged && queue !== undefined && priority !== null
-      ? dueFor({ ticket, queue, priority, candidate })
+      ? dueFor({ ticket, queue, priority, candidate, asOf: options.asOf })
       : recorded.firstResponseDueAt;
 
   const breachAt = dueAt === null ? null : breachInstant(ticket, dueAt, options.asOf);
@@ -200,7 +206,8 @@ function chooseFor(options: {
 }
 
 function changesSla(candidate: CandidatePolicy): boolean {
-  return candidate.firstResponseDue !== undefined || candidate.slaTargets !== undefined;
+  const functions = [candidate.firstResponseDue, candidate.targetDue];
+  return functions.some((f) => f !== undefined) || candidate.slaTargets !== undefined;
 }
 
 function dueFor(options: {
@@ -208,7 +215,8 @@ function dueFor(options: {
   queue: SimulatedQueue;
   priority: Priority;
   candidate: CandidatePolicy;
-}): number {
+  asOf: number;
+}): number | null {
   const { queue, candidate } = options;
   const minutes = candidate.slaTargets?.firstResponseMinutes ?? {};
   const overrides = Object.fromEntries(
@@ -219,18 +227,41 @@ function dueFor(options: {
     firstResponseMs: { ...queue.terms.firstResponseMs, ...overrides },
   };
 
-  const due = candidate.firstResponseDue ?? todaysFirstResponseDue;
-  // The calendar rides along for SLA policies that count business time; others ignore it.
-  const dueOptions = { terms, priority: options.priority, receivedAt: options.ticket.receivedAt };
-  return due({ ...dueOptions, calendar: queue.calendar } as typeof dueOptions);
+  if (options.ticket.slaVersion === 'v1' || candidate.firstResponseDue !== undefined) {
+    const due = candidate.firstResponseDue ?? todaysFirstResponseDue;
+    return due({ terms, priority: options.priority, receivedAt: options.ticket.receivedAt });
+  }
+
+  // Business time, read as the ticket arrived: the instant it was promised. Whether a later
+  // resolution stopped the clock first is breachInstant's question.
+  const { receivedAt } = options.ticket;
+  const due = candidate.targetDue ?? todaysTargetDue;
+  return due({
+    target: SlaTarget.FirstResponse,
+    terms: completeTerms(terms),
+    calendar: calendarOrAlwaysOpen(queue.calendar),
+    priority: options.priority,
+    statusLog: options.ticket.statuses.filter((change) => change.at <= receivedAt),
+    nextResponseSince: null,
+    now: receivedAt,
+  }).dueAt;
 }
 
 /**
- * When the first-response timer would fire: the first instant at or after `dueAt` at which the
+ * When the first-response timer would fire. Wall-clock (v1): the first instant at or after `dueAt` at which the
  * ticket is workable (new or open) and has no public reply yet, as the workflow's timer loop
  * behaves (a pending ticket's timer waits until it is open again); null when it never would.
  */
 export function breachInstant(ticket: PastTicket, dueAt: number, asOf: number): number | null {
+  // Business-time first response ignores pauses: its timer fires at the due instant unless a
+  // reply came first or the ticket was resolved or closed by then (which stops the clock).
+  if (ticket.slaVersion === 'v2') {
+    const answered = ticket.firstReplyAt !== null && ticket.firstReplyAt <= dueAt;
+    const status = ticket.statuses.filter((change) => change.at <= dueAt).at(-1)?.status;
+    const stopped = status !== undefined && finishedStatuses.includes(status);
+    return answered || stopped || dueAt > asOf ? null : dueAt;
+  }
+
   const statuses = ticket.statuses;
   for (const [index, change] of statuses.entries()) {
     if (!workableStatuses.includes(change.status)) continue;

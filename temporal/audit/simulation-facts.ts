@@ -65,6 +65,7 @@ function toPastTicket(ticket: Row, message: Row | undefined, events: Row[]): Pas
     receivedAt,
     firstReplyAt: firstAt(events, 'public_reply'),
     statuses: statusesFrom(events, receivedAt),
+    slaVersion: events.some((e) => e.kind === 'sla_terms_applied') ? 'v2' : 'v1',
     recorded: recordedOutcome(events),
   };
 }
@@ -94,7 +95,11 @@ function statusesFrom(events: Row[], receivedAt: number): PastTicket['statuses']
 function recordedOutcome(events: Row[]): TicketOutcome {
   const triaged = detailOf(events.find((e) => e.kind === 'triaged'));
   const assigned = detailOf(events.find((e) => e.kind === 'assigned' && e.actor === 'policy'));
-  const armed = detailOf(events.find((e) => e.kind === 'sla_armed'));
+  // Business-time tickets arm several targets and re-arm them; the first first-response
+  // instant is the one the ticket was promised on arrival.
+  const armed = detailOf(
+    events.find((e) => e.kind === 'sla_armed' && isFirstResponse(e) && detailOf(e)?.dueAt),
+  );
   const levels = events
     .filter((e) => e.kind === 'escalated')
     .map((e) => Number(detailOf(e)?.level ?? 0));
@@ -104,7 +109,7 @@ function recordedOutcome(events: Row[]): TicketOutcome {
     priority: (triaged?.priority as Priority | undefined) ?? null,
     assigneeId: typeof assigned?.agentId === 'number' ? assigned.agentId : null,
     firstResponseDueAt: typeof armed?.dueAt === 'string' ? Date.parse(armed.dueAt) : null,
-    breached: events.some((e) => e.kind === 'sla_breached'),
+    breached: events.some((e) => e.kind === 'sla_breached' && isFirstResponse(e)),
     escalationLevel: Math.max(0, ...levels),
   };
 }
@@ -172,6 +177,12 @@ function toCalendar(row: Row): BusinessCalendar {
     weekly: row.weekly as WeeklyWindow[],
     holidays: row.holidays as string[],
   };
+}
+
+// v1 entries name the first-response target; very early ones may carry no target at all.
+function isFirstResponse(event: Row): boolean {
+  const target = detailOf(event)?.target;
+  return target === undefined || target === 'first_response';
 }
 
 function firstAt(events: Row[], kind: string): number | null {

@@ -173,8 +173,49 @@ const explainers: Record<string, (d: Detail, n: Names) => Explanation> = {
     cause: withVersion(text(d.reason), d.policyVersion, 'assignment policy'),
   }),
   sla_armed: (d) => ({
-    summary: `${target(d.target)} target armed, due ${text(d.dueAt)}`,
-    cause: `SLA policy ${text(d.policy)}`,
+    summary:
+      d.dueAt === null
+        ? `${target(d.target)} target has no timer (clock paused or stopped)`
+        : `${target(d.target)} target armed, due ${text(d.dueAt)}` +
+          (typeof d.warnAt === 'string' ? `, warning at ${d.warnAt}` : ''),
+    cause:
+      `SLA policy ${text(d.policy)}` +
+      (typeof d.calendar === 'string' ? ` in calendar ${d.calendar}` : '') +
+      (typeof d.reason === 'string' ? `, ${d.reason}` : ''),
+  }),
+  sla_terms_applied: (d) => ({
+    summary: `SLA terms ${text(d.policy)} applied at priority ${text(d.priority)}, calendar ${text(d.calendar)}`,
+    cause: text(d.reason),
+  }),
+  sla_warning: (d) => ({
+    summary: `${target(d.target)} target due soon (due ${text(d.dueAt)})`,
+    cause: 'the SLA warning timer fired',
+  }),
+  sla_met: (d) => ({
+    summary:
+      `${target(d.target)} target ${d.met === false ? 'missed' : 'met'} after ` +
+      `${text(d.businessMinutes)} business minutes (due ${text(d.dueAt)})`,
+    cause: 'the ticket did what the target asks (a public reply, or resolution)',
+  }),
+  requeued: (d) => ({
+    summary: `moved from queue ${text(d.from)} to ${text(d.to)}`,
+    cause: text(d.reason),
+  }),
+  promise_made: (d) => ({
+    summary: `update promised by ${text(d.dueAt)}, note: "${text(d.note)}"`,
+    cause: 'an agent promised the customer an update',
+  }),
+  promise_reminder: (d, n) => ({
+    summary: `${n.agent(d.agentId)} reminded of the update promised by ${text(d.dueAt)}`,
+    cause: 'the promise reminder timer fired',
+  }),
+  promise_kept: (d, n) => ({
+    summary: `promise kept with ${n.message(d.messageId)}`,
+    cause: 'a public reply came before the promised instant',
+  }),
+  promise_lapsed: (d, n) => ({
+    summary: `promise by ${text(d.dueAt)} lapsed; ${n.agent(d.notifiedAgentId)} notified`,
+    cause: 'the promised instant passed without a public reply',
   }),
   customer_message: (d, n) => ({
     summary: `customer wrote ${n.message(d.messageId)}`,

@@ -5,6 +5,7 @@
 // - simulate: runs a candidate policy module over past tickets' recorded facts (no Temporal).
 // Services come from the same launcher as `npm start` (or DATABASE_URL / TEMPORAL_ADDRESS).
 import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
 import { openOrm, type Orm } from '../../db/orm.ts';
 import { loadAuditSource } from '../audit/audit-source.ts';
@@ -34,6 +35,9 @@ const usage = `Usage:
   npm run audit -- simulate --policy <module.ts> --since <date> [--until <date>] [--json] [--all]
       Runs a candidate policy over tickets that arrived in the window; prints what differs.
       Examples: temporal/audit/examples/faster-first-response.ts, billing-keywords-v2.ts`;
+
+// The simulate report lists this many differing tickets unless --all asks for every one.
+const shownDifferences = 50;
 
 /** A mistake in what the auditor typed: printed with the usage, exit code 2. */
 class BadInput extends Error {}
@@ -173,6 +177,8 @@ async function replay(
   });
   try {
     const ticketIds = ids === 'all-open' ? await listOpenTicketIds(temporal.client) : ids;
+    // Replay runs workers in this process: keep their state-change chatter off the report.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
     const bundle = await bundleTicketWorkflows();
     const { reports, unknown } = await auditReplay({ client: temporal.client, bundle, ticketIds });
 
@@ -253,8 +259,6 @@ async function simulate(
 function agentNamesOf(workgroup: Awaited<ReturnType<typeof loadSimulatedWorkgroup>>) {
   return new Map(workgroup.agents.map((agent) => [String(agent.agentId), agent.name]));
 }
-
-const shownDifferences = 50;
 
 function printSimulation(
   report: SimulationReport,
