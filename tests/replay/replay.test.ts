@@ -13,6 +13,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { patchMarkersIn } from '../../temporal/audit/replay.ts';
 import {
   readHistoryFile,
   replayHistory,
@@ -54,6 +55,14 @@ describe('ticket workflow replay', () => {
         'ticket-reassignment.json',
         'ticket-reopen.json',
         'ticket-reply-then-resolve.json',
+        'ticket-v2-breach-and-escalation-ladder.json',
+        'ticket-v2-calendar-edit.json',
+        'ticket-v2-pause-and-resume.json',
+        'ticket-v2-promise.json',
+        'ticket-v2-reassignment.json',
+        'ticket-v2-reopen.json',
+        'ticket-v2-reply-then-resolve.json',
+        'ticket-v2-request-assignment.json',
       ]),
     );
   });
@@ -73,6 +82,20 @@ describe('ticket workflow replay', () => {
 
     expect(results).toHaveLength(files.length);
     expect(results.filter((result) => result.error !== undefined)).toEqual([]);
+  });
+
+  it('runs every version 2 history through patch 2026-12-business-time-sla and no version 1 history', async () => {
+    const crossed = await Promise.all(
+      historyFiles.map(async (name) => {
+        const recorded = await readHistoryFile(path.join(historiesFolder, name));
+        return [name, patchMarkersIn(recorded.history).map((patch) => patch.id)] as const;
+      }),
+    );
+
+    for (const [name, ids] of crossed) {
+      const isVersion2 = name.startsWith('ticket-v2-');
+      expect({ name, ids }).toEqual({ name, ids: isVersion2 ? ['2026-12-business-time-sla'] : [] });
+    }
   });
 
   it('fails with DeterminismViolationError when an unpatched timer is added before triage', async () => {
