@@ -5,8 +5,9 @@
 // ticket version — so Temporal may retry any of them. Tests: tests/api/, tests/activities/.
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { EntityManager, Orm } from '../db/orm.ts';
-import type { EscalationAction, EscalationStep } from '../workflows/policies/escalation.ts';
-import type { SlaTarget, SlaTerms } from '../workflows/policies/sla.ts';
+import type { StoredEscalationStep } from '../db/entities/workgroup.ts';
+import type { EscalationStep } from '../workflows/policies/escalation.ts';
+import type { SlaTerms } from '../workflows/policies/sla.ts';
 import type { BusinessCalendar } from '../workflows/shared/business-time.ts';
 import type { TimelineEntry } from '../workflows/ticket/ticket-state.ts';
 import { MessageKind, type Priority } from '../workflows/ticket/vocabulary.ts';
@@ -153,6 +154,16 @@ export function createTicketActivities(deps: { orm: Orm }) {
 
 type Row = Record<string, unknown>;
 
+/** The SLA terms and team calendar a queue's tickets count with now, or null for no such queue. */
+export async function loadQueueSla(
+  em: EntityManager,
+  queueKey: string,
+): Promise<{ terms: SlaTerms; calendar: BusinessCalendar | null } | null> {
+  const queue = await findQueue(em, queueKey);
+  if (queue === null) return null;
+  return { terms: toTerms(queue), calendar: await loadTeamCalendar(em, Number(queue.team_id)) };
+}
+
 async function findQueue(em: EntityManager, key: string): Promise<Row | null> {
   const rows: Row[] = await em.execute(
     `select q.id, q.key, q.name, q.team_id, q.skill, t.lead_agent_id,
@@ -178,15 +189,6 @@ function toQueueRef(row: Row): RoutingContext['queue'] {
     leadAgentId: row.lead_agent_id === null ? null : Number(row.lead_agent_id),
     skill: String(row.skill),
   };
-}
-
-/** A ladder step as leads write it in `sla_policy.escalation_ladder`. */
-interface StoredEscalationStep {
-  level: number;
-  target: SlaTarget;
-  /** Business minutes after (positive) or before (negative) the target's due instant. */
-  offsetMinutes: number;
-  actions: EscalationAction[];
 }
 
 function toTerms(row: Row): SlaTerms {

@@ -4,13 +4,50 @@
 // runs when no team exists yet, so restarts and real deployments are left alone.
 import type { Logger } from 'pino';
 import { openOrm, type EntityManager } from './orm.ts';
-import { Agent, BusinessCalendar, Queue, SlaPolicy, Team } from './entities/workgroup.ts';
+import {
+  Agent,
+  BusinessCalendar,
+  Queue,
+  SlaPolicy,
+  Team,
+  type StoredEscalationStep,
+} from './entities/workgroup.ts';
 
 const officeHours = [1, 2, 3, 4, 5].map((day) => ({
   day: day as 1 | 2 | 3 | 4 | 5,
   open: '09:00',
   close: '17:00',
 }));
+
+// Follow-up and auto-close count business time: two and five working days of eight hours.
+// The ladder warns the lead half an hour early, raises the priority at the breach and hands a
+// ticket still unanswered a working day later to the other team's queue.
+const standardLadder: StoredEscalationStep[] = [
+  {
+    level: 1,
+    target: 'first_response',
+    offsetMinutes: -30,
+    actions: [{ kind: 'notify_lead' }],
+  },
+  {
+    level: 2,
+    target: 'first_response',
+    offsetMinutes: 0,
+    actions: [{ kind: 'notify_lead' }, { kind: 'raise_priority' }],
+  },
+  {
+    level: 1,
+    target: 'next_response',
+    offsetMinutes: 0,
+    actions: [{ kind: 'notify_lead' }],
+  },
+  {
+    level: 1,
+    target: 'resolution',
+    offsetMinutes: 0,
+    actions: [{ kind: 'notify_lead' }, { kind: 'raise_priority' }],
+  },
+];
 
 const demoAgents = [
   { name: 'Alice Moreau', email: 'alice@casework.example', team: 'Support', skills: ['support'] },
@@ -55,8 +92,12 @@ async function createWorkgroup(em: EntityManager): Promise<void> {
     name: 'Standard',
     firstResponseMinutes: { urgent: 30, high: 60, normal: 240, low: 480 },
     resolutionMinutes: { urgent: 240, high: 480, normal: 1440, low: 2880 },
-    followUpAfterMinutes: 2 * 24 * 60,
-    autoCloseAfterMinutes: 5 * 24 * 60,
+    followUpAfterMinutes: 2 * 8 * 60,
+    autoCloseAfterMinutes: 5 * 8 * 60,
+    nextResponseMinutes: { urgent: 60, high: 120, normal: 480, low: 960 },
+    warnBeforeMinutes: 60,
+    pauseStatuses: ['pending', 'on_hold'],
+    escalationLadder: standardLadder,
   });
   await em.flush();
 

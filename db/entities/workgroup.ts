@@ -3,6 +3,8 @@
 // activities load them and hand the workflow plain values.
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import type { Priority } from '../../workflows/ticket/vocabulary.ts';
+import type { EscalationAction } from '../../workflows/policies/escalation.ts';
+import type { SlaTarget } from '../../workflows/policies/sla.ts';
 import type { AgentStatus, AssignmentStrategy } from '../../workflows/policies/assignment.ts';
 
 export interface WeeklyWindow {
@@ -20,9 +22,22 @@ export const BusinessCalendar = defineEntity({
     timeZone: p.text(),
     weekly: p.json<WeeklyWindow[]>(),
     holidays: p.json<string[]>(),
+    /** Raised by a database trigger on every edit; open tickets re-arm with the new revision. */
+    revision: p.integer().default(1),
   },
 });
 export type BusinessCalendar = InferEntity<typeof BusinessCalendar>;
+
+/**
+ * One rung of a policy's escalation ladder as a lead writes it: business minutes after
+ * (positive) or before (negative) the target's due instant, and what to do then.
+ */
+export interface StoredEscalationStep {
+  level: number;
+  target: SlaTarget;
+  offsetMinutes: number;
+  actions: EscalationAction[];
+}
 
 /** Minutes per priority, e.g. `{ urgent: 30, high: 60, normal: 240, low: 480 }`. */
 export type MinutesByPriority = Record<Priority, number>;
@@ -37,6 +52,14 @@ export const SlaPolicy = defineEntity({
     resolutionMinutes: p.json<MinutesByPriority>(),
     followUpAfterMinutes: p.integer(),
     autoCloseAfterMinutes: p.integer(),
+    /** Raised by a database trigger on every edit. */
+    revision: p.integer().default(1),
+    /** Null when the policy measures no next response. */
+    nextResponseMinutes: p.json<MinutesByPriority>().nullable(),
+    /** Business minutes before a due instant at which the owner is warned; 0 for none. */
+    warnBeforeMinutes: p.integer().default(60),
+    pauseStatuses: p.json<string[]>(),
+    escalationLadder: p.json<StoredEscalationStep[]>(),
   },
 });
 export type SlaPolicy = InferEntity<typeof SlaPolicy>;
