@@ -1,7 +1,9 @@
 // The Express app, built by a function and exported without listening, so tests call it
 // with supertest and the server process mounts it beside the built SvelteKit workspace.
-// Order matters: JSON API routes, a JSON 404 for unknown API paths, then the one error
-// handler; the UI handler (when given) serves everything outside /api.
+// Order matters: the session is loaded, anonymous callers are refused (401) outside the
+// public routes and state-changing requests need the CSRF header, then the JSON API
+// routes, a JSON 404 for unknown API paths, and the one error handler; the UI handler
+// (when given) serves everything outside /api.
 import express, { type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -9,13 +11,23 @@ import type { Intake } from '../channels/intake.ts';
 import type { BlobStore } from '../db/blob-store.ts';
 import type { Orm } from '../db/orm.ts';
 import type { Meili } from '../search/client.ts';
+import { Role } from './auth/roles.ts';
+import { createSignInThrottle, type SignInThrottle } from './auth/sign-in-throttle.ts';
 import { apiNotFound, problemHandler } from './errors.ts';
+import {
+  loadSession,
+  requireCsrf,
+  requireRole,
+  requireSignedIn,
+} from './middleware/authenticate.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { directoryRoutes } from './routes/directory.ts';
+import { presenceRoutes } from './routes/presence.ts';
 import { searchRoutes } from './routes/search.ts';
+import { sessionRoutes } from './routes/session.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import type { TicketChangeFeed } from './ticket-change-feed.ts';
@@ -31,6 +43,8 @@ export interface AppDeps {
   /** The built SvelteKit handler; absent in API-only tests. */
   ui?: RequestHandler;
   searchIndexUid?: string;
+  /** Counts failed sign-ins; one per app by default. */
+  signInThrottle?: SignInThrottle;
 }
 
 /** Builds the Casework HTTP app without listening. */
@@ -42,6 +56,13 @@ export function createApp(deps: AppDeps): express.Express {
   const api = express.Router();
   api.use(express.json({ limit: '2mb' }));
   api.get('/health', (_req, res) => res.json({ status: 'ok' }));
+  api.use(loadSession(deps));
+  api.use(requireSignedIn);
+  api.use(requireCsrf);
+  api.use(
+    sessionRoutes({ orm: deps.orm, throttle: deps.signInThrottle ?? createSignInThrottle() }),
+  );
+  api.use(guardsByRole());
   api.use(ticketRoutes(deps));
   api.use(auditRoutes(deps));
   api.use(directoryRoutes(deps));
@@ -49,6 +70,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(attachmentRoutes(deps));
   api.use(searchRoutes({ meili: deps.meili, indexUid: deps.searchIndexUid }));
   api.use(streamRoutes(deps));
+  api.use(presenceRoutes(deps));
   api.use(apiNotFound);
   api.use(problemHandler);
   app.use('/api', api);
@@ -56,4 +78,26 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.ui !== undefined) app.use(deps.ui);
   app.use(problemHandler);
   return app;
+}
+
+// Role checks in front of the routes: working a ticket is for agents, leads and admins
+// (an auditor-only account reads but never writes to a customer); an audit timeline is for
+// auditors, leads and admins; changing another agent's status is for leads and admins.
+function guardsByRole(): express.Router {
+  const guards = express.Router();
+  guards.post(
+    [
+      '/tickets/:id/replies',
+      '/tickets/:id/notes',
+      '/tickets/:id/assignment',
+      '/tickets/:id/status',
+    ],
+    requireRole(Role.Agent, Role.Lead, Role.Admin),
+  );
+  guards.use('/tickets/:id/audit', requireRole(Role.Auditor, Role.Lead, Role.Admin));
+  guards.post('/agents/:id/status', (req, res, next) => {
+    if (Number(req.params.id) === req.agent?.id) return next();
+    return requireRole(Role.Lead, Role.Admin)(req, res, next);
+  });
+  return guards;
 }

@@ -114,3 +114,19 @@ export interface Problem {
   detail: string;
   errors?: { field: string; problem: string }[];
 }
+
+/** GET/POST /api/session: the signed-in agent, their roles, and the token for X-CSRF-Token. */
+export interface SessionView {
+  agent: AgentRef & { email: string; roles: ('agent' | 'lead' | 'auditor' | 'admin')[] };
+  csrfToken: string;
+}
+
+/** Who is on a ticket now: one entry per agent, refreshed by the agent's heartbeat. */
+export interface PresenceView {
+  ticketId: number;
+  agent: AgentRef;
+  /** `gone` is sent once when an agent leaves the ticket; it is never stored. */
+  state: 'viewing' | 'typing-reply' | 'typing-note' | 'gone';
+  /** How long this entry holds without another heartbeat. */
+  expiresInMs: number;
+}

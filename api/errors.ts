@@ -77,6 +77,21 @@ export class ProblemError extends Error {
     });
   }
 
+  /** 401: the request carries no valid session; the agent must sign in. */
+  static unauthenticated(detail: string): ProblemError {
+    return new ProblemError({
+      status: 401,
+      type: 'unauthenticated',
+      title: 'Sign-in required',
+      detail,
+    });
+  }
+
+  /** 403: the signed-in agent may not do this (a missing role, a bad CSRF token, another agent). */
+  static forbidden(detail: string): ProblemError {
+    return new ProblemError({ status: 403, type: 'forbidden', title: 'Not allowed', detail });
+  }
+
   /** 503: a service we depend on is down; the request can be retried. */
   static unavailable(detail: string, cause?: unknown): ProblemError {
     return new ProblemError({

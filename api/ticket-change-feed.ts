@@ -1,11 +1,14 @@
 // One LISTEN connection per server process on the `ticket_changed` channel, which the
 // workflow's projection activity notifies in the same transaction as each read-model
-// change. Every open live view subscribes here, so any number of server processes see
-// every change without polling.
+// change, and on `ticket_presence`, which agents' presence heartbeats notify
+// (api/routes/presence.ts). Every open live view subscribes here, so any number of server
+// processes see every change and every colleague's presence without polling.
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { ticketChangedChannel } from '../activities/ticket-activities.ts';
+import type { PresenceView } from './contract.ts';
+import { presenceChannel } from './routes/presence.ts';
 
 export interface TicketChange {
   ticketId: number;
@@ -14,6 +17,8 @@ export interface TicketChange {
 
 export interface TicketChangeFeed {
   subscribe(listener: (change: TicketChange) => void): () => void;
+  /** Hears every agent's presence heartbeat and leaving, from any server process. */
+  subscribePresence(listener: (presence: PresenceView) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -34,6 +39,8 @@ export async function openTicketChangeFeed(options: {
     next.on('notification', (n) => {
       if (n.channel === ticketChangedChannel && n.payload)
         events.emit('change', JSON.parse(n.payload));
+      if (n.channel === presenceChannel && n.payload)
+        events.emit('presence', JSON.parse(n.payload));
     });
     next.on('error', (error) => {
       options.log.warn({ err: error }, 'ticket change feed lost its connection; reconnecting');
@@ -42,6 +49,7 @@ export async function openTicketChangeFeed(options: {
     });
     await next.connect();
     await next.query(`listen ${ticketChangedChannel}`);
+    await next.query(`listen ${presenceChannel}`);
     client = next;
   };
   const retryLater = (error: unknown) => {
@@ -54,6 +62,10 @@ export async function openTicketChangeFeed(options: {
     subscribe(listener) {
       events.on('change', listener);
       return () => events.off('change', listener);
+    },
+    subscribePresence(listener) {
+      events.on('presence', listener);
+      return () => events.off('presence', listener);
     },
     async close() {
       closed = true;

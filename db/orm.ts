@@ -16,6 +16,7 @@ import {
 import { CreateWorkgroupAndTicketTables } from './migrations/2026-12-04-create-workgroup-and-ticket-tables.ts';
 import { BusinessTimeSlaPolicies } from './migrations/2026-12-04b-business-time-sla-policies.ts';
 import { AgentAvailabilityAndQueueRouting } from './migrations/2026-12-04c-agent-availability-and-queue-routing.ts';
+import { AgentAccountsAndPresence } from './migrations/2026-12-04e-agent-accounts-and-presence.ts';
 
 export const entities = [
   BusinessCalendar,
@@ -43,6 +44,7 @@ export const migrations = [
     name: '2026-12-04c-agent-availability-and-queue-routing',
     class: AgentAvailabilityAndQueueRouting,
   },
+  { name: '2026-12-04e-agent-accounts-and-presence', class: AgentAccountsAndPresence },
 ];
 
 export type Orm = MikroORM;

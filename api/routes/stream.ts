@@ -1,12 +1,14 @@
-// Server-sent events for live views: each ticket change is pushed as an `ticket` event
+// Server-sent events for live views: each ticket change is pushed as a `ticket` event
 // with its id and version, so queue and ticket pages refresh within a moment of the
-// workflow's projection, without polling. A comment line every 15 s keeps proxies open.
+// workflow's projection, without polling; each colleague's presence heartbeat is pushed as
+// a `presence` event. Only signed-in agents reach this route (api/middleware/authenticate.ts),
+// so presence never leaves the workspace. A comment line every 15 s keeps proxies open.
 import { Router } from 'express';
 import type { TicketChangeFeed } from '../ticket-change-feed.ts';
 
 const keepAliveMs = 15_000;
 
-/** GET /stream: a text/event-stream of ticket changes. */
+/** GET /stream: a text/event-stream of ticket changes and agents' presence. */
 export function streamRoutes(deps: { feed: TicketChangeFeed }): Router {
   const router = Router();
 
@@ -22,10 +24,14 @@ export function streamRoutes(deps: { feed: TicketChangeFeed }): Router {
     const unsubscribe = deps.feed.subscribe((change) => {
       res.write(`event: ticket\ndata: ${JSON.stringify(change)}\n\n`);
     });
+    const unsubscribePresence = deps.feed.subscribePresence((presence) => {
+      res.write(`event: presence\ndata: ${JSON.stringify(presence)}\n\n`);
+    });
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
     req.on('close', () => {
       clearInterval(keepAlive);
       unsubscribe();
+      unsubscribePresence();
     });
   });
 

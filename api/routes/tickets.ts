@@ -1,7 +1,9 @@
 // Ticket routes: JSON intake, queue lists, the ticket page's data, and agent actions.
 // Handlers validate, then call intake, a read repository or the ticket workflow (as an
 // Update, answered at once with the new state or a 409/422 refusal); lifecycle decisions
-// belong to the workflow, never to this file.
+// belong to the workflow, never to this file. The acting agent of a reply, note, assignment
+// or status change is the signed-in agent (api/middleware/authenticate.ts); a body may still
+// name them as `agentId` (or `byAgentId`), but naming anyone else is refused with 403.
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
@@ -56,11 +58,14 @@ const listQuery = z.object({
 const ticketParams = z.object({ id: z.coerce.number().int().positive() });
 const agentId = z.number().int().positive();
 const replyBody = z.object({
-  agentId,
+  agentId: agentId.optional(),
   body: z.string().trim().min(1).max(100_000),
   expectedVersion: z.number().int().min(0).optional(),
 });
-const noteBody = z.object({ agentId, body: z.string().trim().min(1).max(100_000) });
+const noteBody = z.object({
+  agentId: agentId.optional(),
+  body: z.string().trim().min(1).max(100_000),
+});
 const assignBody = z.object({
   agentId,
   byAgentId: agentId.optional(),
@@ -126,8 +131,8 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
 
   router.post('/tickets/:id/replies', async (req, res) => {
     const { id } = parse(ticketParams, req.params, 'query');
-    const action = parse(replyBody, req.body);
-    await requireAgent(deps.orm, action.agentId);
+    const body = parse(replyBody, req.body);
+    const action = { ...body, agentId: actingAgentId(req, body.agentId) };
     await runUpdate(deps, id, () =>
       handleOf(deps, id).executeUpdate(replyUpdate, { args: [action] }),
     );
@@ -136,8 +141,8 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
 
   router.post('/tickets/:id/notes', async (req, res) => {
     const { id } = parse(ticketParams, req.params, 'query');
-    const action = parse(noteBody, req.body);
-    await requireAgent(deps.orm, action.agentId);
+    const body = parse(noteBody, req.body);
+    const action = { ...body, agentId: actingAgentId(req, body.agentId) };
     await runUpdate(deps, id, () =>
       handleOf(deps, id).executeUpdate(noteUpdate, { args: [action] }),
     );
@@ -148,7 +153,8 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     const { id } = parse(ticketParams, req.params, 'query');
     const body = parse(assignBody, req.body);
     await requireAgent(deps.orm, body.agentId);
-    const action = { agentId: body.agentId, byAgentId: body.byAgentId ?? null, note: body.note };
+    const byAgentId = actingAgentId(req, body.byAgentId);
+    const action = { agentId: body.agentId, byAgentId, note: body.note };
     await runUpdate(deps, id, () =>
       handleOf(deps, id).executeUpdate(assignUpdate, { args: [action] }),
     );
@@ -158,7 +164,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   router.post('/tickets/:id/status', async (req, res) => {
     const { id } = parse(ticketParams, req.params, 'query');
     const body = parse(statusBody, req.body);
-    const action = { status: body.status, byAgentId: body.agentId ?? null };
+    const action = { status: body.status, byAgentId: actingAgentId(req, body.agentId) };
     await runUpdate(deps, id, () =>
       handleOf(deps, id).executeUpdate(setStatusUpdate, { args: [action] }),
     );
@@ -206,6 +212,17 @@ async function runUpdate(deps: TicketRouteDeps, ticketId: number, send: () => Pr
   } catch (error) {
     problemFromUpdateFailure(error, ticketId);
   }
+}
+
+/** The signed-in agent's id; a body naming another agent as the actor is refused. */
+function actingAgentId(req: Request, claimed: number | undefined): number {
+  const agent = req.agent!;
+  if (claimed !== undefined && claimed !== agent.id) {
+    throw ProblemError.forbidden(
+      `You are signed in as agent ${agent.id} and cannot act as agent ${claimed}.`,
+    );
+  }
+  return agent.id;
 }
 
 async function requireAgent(orm: Orm, id: number): Promise<void> {

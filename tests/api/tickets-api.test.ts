@@ -6,11 +6,13 @@ import { createApp } from '../../api/app.ts';
 import type { TicketDetail, TicketList, TicketSummary } from '../../api/contract.ts';
 import { openTicketChangeFeed, type TicketChangeFeed } from '../../api/ticket-change-feed.ts';
 import { createMeili } from '../../search/client.ts';
+import { signIn, type SignedIn } from '../support/session.ts';
 import { eventually, startTestStack, type TestStack } from '../support/stack.ts';
 
 let stack: TestStack;
 let feed: TicketChangeFeed;
 let app: Express;
+let alice: SignedIn;
 
 beforeAll(async () => {
   stack = await startTestStack({ name: 'api' });
@@ -24,17 +26,13 @@ beforeAll(async () => {
     feed,
     log: stack.log,
   });
+  alice = await signIn(app, 'alice@casework.example');
 }, 120_000);
 
 afterAll(async () => {
   await feed?.close();
   await stack?.stop();
 });
-
-async function agentIdByEmail(email: string): Promise<number> {
-  const res = await request(app).get('/api/agents').expect(200);
-  return (res.body as { id: number; email: string }[]).find((a) => a.email === email)!.id;
-}
 
 async function createTicket(subject: string, body: string, key = randomUUID()) {
   return request(app)
@@ -49,7 +47,7 @@ async function createTicket(subject: string, body: string, key = randomUUID()) {
 
 async function openedTicket(ticketId: number): Promise<TicketSummary> {
   return eventually(`ticket ${ticketId} triaged and assigned`, async () => {
-    const res = await request(app).get(`/api/tickets/${ticketId}`);
+    const res = await alice.get(`/api/tickets/${ticketId}`);
     const ticket = (res.body as TicketDetail).ticket;
     return res.status === 200 && ticket.status === 'open' ? ticket : null;
   });
@@ -67,7 +65,7 @@ describe('ticket intake over the API', () => {
     expect(ticket.queue?.name).toBe('Billing');
     expect(ticket.assignee).not.toBeNull();
     expect(ticket.firstResponseDueAt).not.toBeNull();
-    const agents = (await request(app).get('/api/agents')).body as {
+    const agents = (await alice.get('/api/agents')).body as {
       id: number;
       skills: string[];
     }[];
@@ -88,7 +86,7 @@ describe('ticket intake over the API', () => {
       expect(retry.body).toMatchObject({ ticketId: first.body.ticketId, duplicate: true });
     }
     await openedTicket(first.body.ticketId);
-    const detail = (await request(app).get(`/api/tickets/${first.body.ticketId}`)).body;
+    const detail = (await alice.get(`/api/tickets/${first.body.ticketId}`)).body;
     expect(detail.messages).toHaveLength(1);
   });
 
@@ -114,8 +112,8 @@ describe('ticket intake over the API', () => {
   });
 
   it('answers unknown tickets and unknown API paths with a JSON 404', async () => {
-    const ticket = await request(app).get('/api/tickets/987654321');
-    const path = await request(app).get('/api/no-such-thing');
+    const ticket = await alice.get('/api/tickets/987654321');
+    const path = await alice.get('/api/no-such-thing');
 
     expect(ticket.status).toBe(404);
     expect(ticket.body.detail).toBe('ticket 987654321 does not exist');
@@ -128,19 +126,18 @@ describe('agent actions over the API', () => {
   it('refuses a reply drafted before a colleague replied, and accepts it after reloading', async () => {
     const created = await createTicket('Cannot export report', 'The export button does nothing.');
     const ticket = await openedTicket(created.body.ticketId);
-    const alice = await agentIdByEmail('alice@casework.example');
-    const bob = await agentIdByEmail('bob@casework.example');
+    const bob = await signIn(app, 'bob@casework.example');
 
-    const first = await request(app)
+    const first = await alice
       .post(`/api/tickets/${ticket.id}/replies`)
-      .send({ agentId: alice, body: 'We are on it.', expectedVersion: ticket.version });
-    const stale = await request(app)
+      .send({ body: 'We are on it.', expectedVersion: ticket.version });
+    const stale = await bob
       .post(`/api/tickets/${ticket.id}/replies`)
-      .send({ agentId: bob, body: 'Looking now!', expectedVersion: ticket.version });
+      .send({ body: 'Looking now!', expectedVersion: ticket.version });
     const reloaded = first.body.ticket as TicketSummary;
-    const retried = await request(app)
+    const retried = await bob
       .post(`/api/tickets/${ticket.id}/replies`)
-      .send({ agentId: bob, body: 'Adding: try Firefox.', expectedVersion: reloaded.version });
+      .send({ body: 'Adding: try Firefox.', expectedVersion: reloaded.version });
 
     expect(first.status).toBe(201);
     expect(reloaded.firstRespondedAt).not.toBeNull();
@@ -152,41 +149,40 @@ describe('agent actions over the API', () => {
   it('keeps notes internal, records status changes and shows them in the timeline in order', async () => {
     const created = await createTicket('VPN drops every hour', 'Since Monday.');
     const ticket = await openedTicket(created.body.ticketId);
-    const carol = await agentIdByEmail('carol@casework.example');
+    const carol = await signIn(app, 'carol@casework.example');
 
-    await request(app)
+    await carol
       .post(`/api/tickets/${ticket.id}/notes`)
-      .send({ agentId: carol, body: 'Same as last week, check the gateway.' })
+      .send({ agentId: carol.agent.id, body: 'Same as last week, check the gateway.' })
       .expect(201);
-    await request(app)
-      .post(`/api/tickets/${ticket.id}/status`)
-      .send({ status: 'pending', agentId: carol })
-      .expect(200);
-    const detail = (await request(app).get(`/api/tickets/${ticket.id}`)).body as TicketDetail;
+    await carol.post(`/api/tickets/${ticket.id}/status`).send({ status: 'pending' }).expect(200);
+    const detail = (await carol.get(`/api/tickets/${ticket.id}`)).body as TicketDetail;
 
     expect(detail.ticket.status).toBe('pending');
     expect(detail.messages.map((m) => m.kind)).toEqual(['inbound', 'internal_note']);
-    expect(detail.timeline.map((e) => e.kind)).toEqual([
+    // SLA clock entries interleave as the business-time policy arms and pauses its targets;
+    // this test is about the agent's actions, so it reads the timeline without them.
+    const actions = detail.timeline.filter((e) => !e.kind.startsWith('sla_'));
+    expect(actions.map((e) => e.kind)).toEqual([
       'created',
       'triaged',
       'assigned',
-      'sla_armed',
       'internal_note',
       'status_changed',
     ]);
-    expect(detail.timeline.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    const seqs = detail.timeline.map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, index) => index + 1));
+    expect(detail.messages[1]!.author.name).toBe('Carol Nguyen');
   });
 
-  it('refuses a no-op status change and an unknown agent with 422', async () => {
+  it('refuses a no-op status change and a handoff to an unknown agent with 422', async () => {
     const created = await createTicket('Password reset mail never arrives', 'Checked spam.');
     const ticket = await openedTicket(created.body.ticketId);
 
-    const same = await request(app)
-      .post(`/api/tickets/${ticket.id}/status`)
-      .send({ status: 'open' });
-    const ghost = await request(app)
-      .post(`/api/tickets/${ticket.id}/notes`)
-      .send({ agentId: 999_999, body: 'hello' });
+    const same = await alice.post(`/api/tickets/${ticket.id}/status`).send({ status: 'open' });
+    const ghost = await alice
+      .post(`/api/tickets/${ticket.id}/assignment`)
+      .send({ agentId: 999_999 });
 
     expect(same.status).toBe(422);
     expect(same.body.detail).toBe('the ticket is already open');
@@ -194,20 +190,37 @@ describe('agent actions over the API', () => {
     expect(ghost.body.errors[0].field).toBe('body.agentId');
   });
 
+  it('refuses with 403 a note that names another agent as its author, and stores nothing', async () => {
+    const created = await createTicket('Wrong VAT on invoice', 'It says 19 %, should be 7 %.');
+    const ticket = await openedTicket(created.body.ticketId);
+    const bob = await signIn(app, 'bob@casework.example');
+
+    const forged = await bob
+      .post(`/api/tickets/${ticket.id}/notes`)
+      .send({ agentId: alice.agent.id, body: 'Signed, Alice' });
+
+    expect(forged.status).toBe(403);
+    expect(forged.body.detail).toMatch(/cannot act as agent/);
+    const detail = (await bob.get(`/api/tickets/${ticket.id}`)).body as TicketDetail;
+    expect(detail.messages.map((m) => m.kind)).toEqual(['inbound']);
+  });
+
   it('hands a ticket off to another agent and counts the reassignment', async () => {
     const created = await createTicket('Laptop will not boot', 'Black screen after update.');
     const ticket = await openedTicket(created.body.ticketId);
-    const other = (await request(app).get('/api/agents')).body.find(
+    const agents = (await alice.get('/api/agents')).body as { id: number; email: string }[];
+    const owner = await signIn(app, agents.find((a) => a.id === ticket.assignee?.id)!.email);
+    const other = (await alice.get('/api/agents')).body.find(
       (a: { id: number }) => a.id !== ticket.assignee?.id,
     );
 
-    const res = await request(app)
+    const res = await owner
       .post(`/api/tickets/${ticket.id}/assignment`)
-      .send({ agentId: other.id, byAgentId: ticket.assignee?.id, note: 'You know this model.' });
+      .send({ agentId: other.id, note: 'You know this model.' });
 
     expect(res.status).toBe(200);
     expect(res.body.ticket.assignee.id).toBe(other.id);
-    const detail = (await request(app).get(`/api/tickets/${ticket.id}`)).body as TicketDetail;
+    const detail = (await alice.get(`/api/tickets/${ticket.id}`)).body as TicketDetail;
     const handoff = detail.timeline.at(-1)!;
     expect(handoff.kind).toBe('assigned');
     expect(handoff.detail).toMatchObject({ note: 'You know this model.', agent: other.name });
@@ -216,10 +229,7 @@ describe('agent actions over the API', () => {
   it('reopens a resolved ticket when the customer writes again', async () => {
     const created = await createTicket('Invoice address wrong', 'Please fix the street name.');
     const ticket = await openedTicket(created.body.ticketId);
-    await request(app)
-      .post(`/api/tickets/${ticket.id}/status`)
-      .send({ status: 'resolved' })
-      .expect(200);
+    await alice.post(`/api/tickets/${ticket.id}/status`).send({ status: 'resolved' }).expect(200);
 
     await stack.intake.accept({
       channel: 'email',
@@ -241,7 +251,7 @@ describe('agent actions over the API', () => {
     });
 
     const reopened = await eventually('ticket reopened', async () => {
-      const detail = (await request(app).get(`/api/tickets/${ticket.id}`)).body as TicketDetail;
+      const detail = (await alice.get(`/api/tickets/${ticket.id}`)).body as TicketDetail;
       return detail.ticket.status === 'open' ? detail : null;
     });
     expect(reopened.timeline.map((e) => e.kind)).toContain('reopened');
@@ -253,11 +263,11 @@ describe('queue lists', () => {
     const created = await createTicket('Dashboard slow', 'Takes a minute to load.');
     const ticket = await openedTicket(created.body.ticketId);
 
-    const mine = await request(app)
+    const mine = await alice
       .get('/api/tickets')
       .query({ status: 'open', assigneeId: ticket.assignee!.id, sort: 'sla_due', pageSize: 200 })
       .expect(200);
-    const badSort = await request(app).get('/api/tickets').query({ sort: 'random' });
+    const badSort = await alice.get('/api/tickets').query({ sort: 'random' });
 
     const list = mine.body as TicketList;
     expect(list.items.map((t) => t.id)).toContain(ticket.id);

@@ -1,12 +1,12 @@
 // GET /api/tickets/:id/audit against the real stack: the audit timeline as JSON, downloadable
 // as a file, 404 for unknown tickets and 422 for a zone that is not one. Route: api/routes/audit.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../api/app.ts';
 import { openTicketChangeFeed, type TicketChangeFeed } from '../../api/ticket-change-feed.ts';
 import type { AuditTimeline } from '../../temporal/audit/timeline.ts';
 import { createMeili } from '../../search/client.ts';
+import { signIn, type SignedIn } from '../support/session.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 import { walkTicketThroughItsLife, type WalkedTicket } from './support.ts';
 
@@ -14,6 +14,8 @@ let stack: TestStack;
 let feed: TicketChangeFeed;
 let app: Express;
 let walked: WalkedTicket;
+// Erin audits: the audit timeline is for auditors, leads and admins.
+let auditor: SignedIn;
 
 beforeAll(async () => {
   stack = await startTestStack({ name: 'audit-api' });
@@ -28,6 +30,7 @@ beforeAll(async () => {
     log: stack.log,
   });
   walked = await walkTicketThroughItsLife(stack);
+  auditor = await signIn(app, 'erin@casework.example');
 }, 120_000);
 
 afterAll(async () => {
@@ -37,7 +40,7 @@ afterAll(async () => {
 
 describe('GET /api/tickets/:id/audit', () => {
   it('answers the ticket’s audit timeline as JSON with causes and agent names', async () => {
-    const res = await request(app).get(`/api/tickets/${walked.ticketId}/audit`);
+    const res = await auditor.get(`/api/tickets/${walked.ticketId}/audit`);
 
     expect(res.status).toBe(200);
     expect(res.type).toBe('application/json');
@@ -51,7 +54,7 @@ describe('GET /api/tickets/:id/audit', () => {
   });
 
   it('offers the timeline as a file named after the ticket with ?download=1', async () => {
-    const res = await request(app).get(`/api/tickets/${walked.ticketId}/audit?download=1`);
+    const res = await auditor.get(`/api/tickets/${walked.ticketId}/audit?download=1`);
 
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toMatch(/^attachment;/);
@@ -59,14 +62,14 @@ describe('GET /api/tickets/:id/audit', () => {
   });
 
   it('adds each instant in the viewer’s zone when asked', async () => {
-    const res = await request(app).get(`/api/tickets/${walked.ticketId}/audit?tz=Asia/Tokyo`);
+    const res = await auditor.get(`/api/tickets/${walked.ticketId}/audit?tz=Asia/Tokyo`);
 
     expect((res.body as AuditTimeline).timeZone).toBe('Asia/Tokyo');
     expect((res.body as AuditTimeline).entries[0]!.atLocal).toMatch(/GMT\+9$/);
   });
 
   it('answers 404 as problem+json for a ticket that does not exist', async () => {
-    const res = await request(app).get('/api/tickets/987654321/audit');
+    const res = await auditor.get('/api/tickets/987654321/audit');
 
     expect(res.status).toBe(404);
     expect(res.type).toBe('application/problem+json');
@@ -74,7 +77,7 @@ describe('GET /api/tickets/:id/audit', () => {
   });
 
   it('answers 422 naming the field when the zone is not a time zone', async () => {
-    const res = await request(app).get(`/api/tickets/${walked.ticketId}/audit?tz=Nowhere/City`);
+    const res = await auditor.get(`/api/tickets/${walked.ticketId}/audit?tz=Nowhere/City`);
 
     expect(res.status).toBe(422);
     expect(res.body.errors[0].field).toBe('query.tz');

@@ -1,7 +1,7 @@
 // The real stack for integration tests: PostgreSQL, Temporal and Meilisearch started by
 // `npm test` (their addresses arrive in the environment), with the schema migrated and the
-// demo workgroup seeded once, and a worker on a task queue of the test file's own so files
-// running in parallel never take each other's workflow tasks.
+// demo workgroup and its sign-in accounts seeded once, and a worker on a task queue of the
+// test file's own so files running in parallel never take each other's workflow tasks.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
@@ -10,6 +10,7 @@ import { createIntake, type Intake } from '../../channels/intake.ts';
 import { createFolderBlobStore, type BlobStore } from '../../db/blob-store.ts';
 import { migrateDatabase, openOrm, type Orm } from '../../db/orm.ts';
 import { seedDemoWorkgroup } from '../../db/seed.ts';
+import { seedAgentAccounts } from '../../db/seed-accounts.ts';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client.ts';
 import { loadConfig, type CaseworkConfig } from '../../temporal/config.ts';
 import { runWorker, type RunningWorker } from '../../temporal/worker.ts';
@@ -54,6 +55,7 @@ export async function prepareDatabase(services: TestServices, log: Logger): Prom
     await client.query('select pg_advisory_lock($1)', [migrationLock]);
     await migrateDatabase({ databaseUrl: services.databaseUrl, log });
     await seedDemoWorkgroup({ databaseUrl: services.databaseUrl, log });
+    await seedAgentAccounts({ databaseUrl: services.databaseUrl, log });
   } finally {
     await client.query('select pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
     await client.end();
