@@ -1,13 +1,14 @@
 // The worker process's core: runs ticket workflows and their activities on the task queue.
 // `npm start` runs it beside the server; in production it is its own process, scaled out
 // by running more. It bundles workflows from workflows/index.ts at start.
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createTicketActivities } from '../activities/ticket-activities.ts';
 import { openOrm } from '../db/orm.ts';
 import { createMeili } from '../search/client.ts';
 import { applySearchSettings } from '../search/settings.ts';
+import { startKbIndexer } from '../search/kb-indexer.ts';
 import { startTicketIndexer } from '../search/ticket-indexer.ts';
 import type { CaseworkConfig } from './config.ts';
 import type { RunningServices } from './local/index.ts';
@@ -38,17 +39,20 @@ export async function runWorker(options: {
     connection,
     namespace: options.services.temporalNamespace,
     taskQueue: options.config.temporal.taskQueue,
-    workflowsPath,
+    workflowBundle: await bundleTicketWorkflows(options.log),
     activities: createTicketActivities({ orm }),
     maxConcurrentLocalActivityExecutions: 50,
   });
   const running = worker.run();
   options.log.info({ taskQueue: options.config.temporal.taskQueue }, 'worker started');
   const indexer = await startSearchIndexing({ orm, services: options.services, log: options.log });
+  // The KB indexer applies its index settings itself before its first write, retrying while Meilisearch is down.
+  const kbIndexer = startKbIndexer({ orm, meili: meiliOf(options.services), log: options.log });
 
   return {
     async stop() {
       await indexer.stop();
+      await kbIndexer.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
@@ -65,14 +69,36 @@ async function startSearchIndexing(options: {
   services: { meiliUrl: string; meiliMasterKey: string };
   log: Logger;
 }) {
-  const meili = createMeili({
-    url: options.services.meiliUrl,
-    masterKey: options.services.meiliMasterKey,
-  });
+  const meili = meiliOf(options.services);
   try {
     await applySearchSettings(meili);
   } catch (error) {
     options.log.warn({ err: error }, 'search settings not applied; Meilisearch is unreachable');
   }
   return startTicketIndexer({ orm: options.orm, meili, log: options.log });
+}
+
+// The bundler reports every webpack module at info; one line saying the bundle is ready is
+// what a person starting Casework needs, the rest stays at debug.
+async function bundleTicketWorkflows(log: Logger): Promise<{ code: string }> {
+  const bundlerLog = log.child({ component: 'workflow-bundler' });
+  const forward = (message: string, meta?: Record<string, unknown>) =>
+    bundlerLog.debug(meta ?? {}, message);
+  const bundle = await bundleWorkflowCode({
+    workflowsPath,
+    logger: {
+      log: (_level, message, meta) => forward(message, meta),
+      trace: forward,
+      debug: forward,
+      info: forward,
+      warn: (message, meta) => bundlerLog.warn(meta ?? {}, message),
+      error: (message, meta) => bundlerLog.error(meta ?? {}, message),
+    },
+  });
+  log.info({ bytes: bundle.code.length }, 'workflow bundle ready');
+  return bundle;
+}
+
+function meiliOf(services: { meiliUrl: string; meiliMasterKey: string }) {
+  return createMeili({ url: services.meiliUrl, masterKey: services.meiliMasterKey });
 }
