@@ -16,12 +16,15 @@ import { agentRoutes } from '../../api/routes/agents.ts';
 import { openTicketChangeFeed, type TicketChangeFeed } from '../../api/ticket-change-feed.ts';
 import { createMeili } from '../../search/client.ts';
 import { chooseAssignee, AssignmentStrategy } from '../../workflows/policies/assignment.ts';
+import { signIn, type SignedIn } from '../support/session.ts';
 import { eventually, startTestStack, type TestStack } from '../support/stack.ts';
 import { assigneeOf, createRoutingFixture, type RoutingFixture } from './routing-fixture.ts';
 
 let stack: TestStack;
 let feed: TicketChangeFeed;
 let app: Express;
+// Alice leads Support and administers the workspace: she may set anyone's status.
+let lead: SignedIn;
 
 beforeAll(async () => {
   stack = await startTestStack({ name: 'agents' });
@@ -35,6 +38,7 @@ beforeAll(async () => {
     feed,
     log: stack.log,
   });
+  lead = await signIn(app, 'alice@casework.example');
 }, 120_000);
 
 afterAll(async () => {
@@ -88,11 +92,11 @@ describe('POST /api/agents/:id/status', () => {
     const fixture = await createRoutingFixture(stack.orm);
     const agentId = await fixture.addAgent({ name: 'Away' });
 
-    const res = await request(app).post(`/api/agents/${agentId}/status`).send({ status: 'away' });
+    const res = await lead.post(`/api/agents/${agentId}/status`).send({ status: 'away' });
 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: agentId, status: 'away', available: false });
-    const directory = (await request(app).get('/api/agents')).body as {
+    const directory = (await lead.get('/api/agents')).body as {
       id: number;
       available: boolean;
     }[];
@@ -103,7 +107,7 @@ describe('POST /api/agents/:id/status', () => {
     const fixture = await createRoutingFixture(stack.orm);
     const agentId = await fixture.addAgent({ name: 'Steady' });
 
-    const res = await request(app).post(`/api/agents/${agentId}/status`).send({ status: 'busy' });
+    const res = await lead.post(`/api/agents/${agentId}/status`).send({ status: 'busy' });
 
     expect(res.status).toBe(422);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -115,14 +119,29 @@ describe('POST /api/agents/:id/status', () => {
   });
 
   it('answers an unknown agent with a JSON 404 and a malformed id with a 422', async () => {
-    const unknown = await request(app)
-      .post('/api/agents/987654321/status')
-      .send({ status: 'away' });
-    const malformed = await request(app).post('/api/agents/alice/status').send({ status: 'away' });
+    const unknown = await lead.post('/api/agents/987654321/status').send({ status: 'away' });
+    const malformed = await lead.post('/api/agents/alice/status').send({ status: 'away' });
 
     expect(unknown.status).toBe(404);
     expect(unknown.body.detail).toBe('agent 987654321 does not exist');
     expect(malformed.status).toBe(422);
+  });
+
+  it('lets an agent set their own status but refuses them a colleague', async () => {
+    const fixture = await createRoutingFixture(stack.orm);
+    const colleague = await fixture.addAgent({ name: 'Colleague' });
+    const bob = await signIn(app, 'bob@casework.example');
+
+    const own = await bob.post(`/api/agents/${bob.agent.id}/status`).send({ status: 'online' });
+    const other = await bob.post(`/api/agents/${colleague}/status`).send({ status: 'offline' });
+
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ id: bob.agent.id, status: 'online' });
+    expect(other.status).toBe(403);
+    const [candidate] = await loadAssignmentCandidates(stack.orm.em.fork(), {
+      skill: fixture.skill,
+    });
+    expect(candidate!.status).toBe('online');
   });
 
   it('offers the waiting tickets of the agent queues in order of arrival when the agent comes online', async () => {
@@ -286,7 +305,7 @@ describe('agent status in the database', () => {
 
 describe('the assignment request to a real ticket workflow', () => {
   it('leaves an assigned ticket with its owner and reports it as assigned', async () => {
-    const created = await request(app)
+    const created = await lead
       .post('/api/tickets')
       .send({
         requester: { email: 'routing-check@customer.example', name: 'Pat Doe' },
@@ -296,13 +315,13 @@ describe('the assignment request to a real ticket workflow', () => {
       .expect(201);
     const ticketId = created.body.ticketId as number;
     const before = await eventually('ticket assigned at arrival', async () => {
-      const detail = (await request(app).get(`/api/tickets/${ticketId}`)).body as TicketDetail;
+      const detail = (await lead.get(`/api/tickets/${ticketId}`)).body as TicketDetail;
       return detail.ticket?.assignee ? detail : null;
     });
 
     const answer = await temporalAssignmentRequest(stack.temporal.client)(ticketId);
 
-    const after = (await request(app).get(`/api/tickets/${ticketId}`)).body as TicketDetail;
+    const after = (await lead.get(`/api/tickets/${ticketId}`)).body as TicketDetail;
     expect(answer).toEqual({ assigned: true });
     expect(after.ticket.assignee).toEqual(before.ticket.assignee);
     expect(after.timeline.filter((e) => e.kind === 'assigned')).toHaveLength(1);
