@@ -25,6 +25,7 @@ import { agentRoutes } from './routes/agents.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { directoryRoutes } from './routes/directory.ts';
+import { kbRoutes } from './routes/kb.ts';
 import { presenceRoutes } from './routes/presence.ts';
 import { searchRoutes } from './routes/search.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(agentRoutes(deps));
   api.use(attachmentRoutes(deps));
   api.use(searchRoutes({ meili: deps.meili, indexUid: deps.searchIndexUid }));
+  api.use(kbRoutes({ orm: deps.orm, meili: deps.meili }));
   api.use(streamRoutes(deps));
   api.use(presenceRoutes(deps));
   api.use(apiNotFound);

@@ -13,9 +13,11 @@ import {
   RejectedInput,
   SearchIndexJob,
 } from './entities/bookkeeping.ts';
+import { knowledgeBaseEntities } from './entities/knowledge-base.ts';
 import { CreateWorkgroupAndTicketTables } from './migrations/2026-12-04-create-workgroup-and-ticket-tables.ts';
 import { BusinessTimeSlaPolicies } from './migrations/2026-12-04b-business-time-sla-policies.ts';
 import { AgentAvailabilityAndQueueRouting } from './migrations/2026-12-04c-agent-availability-and-queue-routing.ts';
+import { KnowledgeBase } from './migrations/2026-12-04d-knowledge-base.ts';
 import { AgentAccountsAndPresence } from './migrations/2026-12-04e-agent-accounts-and-presence.ts';
 
 export const entities = [
@@ -34,6 +36,7 @@ export const entities = [
   RejectedInput,
   Notification,
   SearchIndexJob,
+  ...knowledgeBaseEntities,
 ];
 
 /** Migrations in the order they run; each name says what it changes. */
@@ -44,6 +47,7 @@ export const migrations = [
     name: '2026-12-04c-agent-availability-and-queue-routing',
     class: AgentAvailabilityAndQueueRouting,
   },
+  { name: '2026-12-04d-knowledge-base', class: KnowledgeBase },
   { name: '2026-12-04e-agent-accounts-and-presence', class: AgentAccountsAndPresence },
 ];
 

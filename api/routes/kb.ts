@@ -1,0 +1,463 @@
+// Knowledge-base routes (mounted under /api): agents write KB articles (every edit a version,
+// with diff and restore), publish them, search KB articles and macros, attach KB articles to
+// tickets and use the suggestions shown beside a ticket; leads review stale articles and
+// searches that keep missing; the public help center reads published public articles only.
+// Search answers 200 with a notice while Meilisearch is down. Tests: tests/kb/kb-api.test.ts.
+import { Router, type Request } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { kbAudiences, kbLanguages, kbStatuses } from '../../db/entities/knowledge-base.ts';
+import type { EntityManager, Orm } from '../../db/orm.ts';
+import {
+  createKbArticle,
+  findKbArticle,
+  findKbVersion,
+  isTeamLead,
+  KbArticleError,
+  linkKbArticleToTicket,
+  listKbArticles,
+  listKbVersions,
+  listTicketKbArticles,
+  loadKbReviewList,
+  loadTicketForSuggestions,
+  recordKbSearch,
+  recordSuggestionUse,
+  restoreKbArticleVersion,
+  setKbArticleStatus,
+  updateKbArticle,
+} from '../../db/repositories/knowledge-base.ts';
+import type { Meili } from '../../search/client.ts';
+import { diffKbVersions } from '../../search/kb-diff.ts';
+import {
+  helpCenterUnavailableNotice,
+  searchKbArticles,
+  searchMacros,
+  suggestKbArticles,
+} from '../../search/kb-search.ts';
+import type { KbArticleView, KbSearchResult, KbSuggestionList } from '../kb-contract.ts';
+import { ProblemError } from '../errors.ts';
+
+export interface KbRouteDeps {
+  orm: Orm;
+  meili: Meili;
+  /** The indexes to search; production uses `kb_articles` and `macros`. */
+  articleIndexUid?: string;
+  macroIndexUid?: string;
+  /** Today's date (YYYY-MM-DD) for review deadlines; tests pin it. */
+  today?: () => string;
+}
+
+const id = z.coerce.number().int().positive();
+const agentId = z.number().int().positive();
+const idParams = z.object({ id });
+const versionParams = z.object({ id, version: id });
+const suggestionParams = z.object({ id, articleId: id });
+
+const articleFields = {
+  title: z.string().trim().min(1).max(300),
+  body: z.string().max(200_000),
+  tags: z.array(z.string().trim().min(1).max(50)).max(20),
+  language: z.enum(kbLanguages),
+  audience: z.enum(kbAudiences),
+  ownerAgentId: agentId.nullable(),
+  teamId: z.number().int().positive().nullable(),
+  reviewBy: z.iso.date().nullable(),
+};
+const createBody = z.object({
+  agentId,
+  ...articleFields,
+  tags: articleFields.tags.default([]),
+  ownerAgentId: articleFields.ownerAgentId.default(null),
+  teamId: articleFields.teamId.default(null),
+  reviewBy: articleFields.reviewBy.default(null),
+});
+const updateBody = z.object({
+  agentId,
+  expectedVersion: z.number().int().positive(),
+  ...z.object(articleFields).partial().shape,
+});
+const statusBody = z.object({ agentId, expectedVersion: z.number().int().positive().optional() });
+const agentBody = z.object({ agentId });
+const linkBody = z.object({ agentId, articleId: z.number().int().positive() });
+const useBody = z.object({ agentId, rank: z.number().int().min(1).max(20) });
+
+const paging = {
+  page: z.coerce.number().int().min(1).max(1_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+};
+const listQuery = z.object({
+  status: z.enum(kbStatuses).optional(),
+  audience: z.enum(kbAudiences).optional(),
+  language: z.enum(kbLanguages).optional(),
+  teamId: z.coerce.number().int().positive().optional(),
+  ...paging,
+});
+const searchQuery = z.object({
+  q: z.string().trim().max(200).default(''),
+  team: z.string().trim().min(1).max(100).optional(),
+  tag: z.string().trim().min(1).max(50).optional(),
+  language: z.enum(kbLanguages).optional(),
+  audience: z.enum(kbAudiences).optional(),
+  status: z.enum(kbStatuses).optional(),
+  ...paging,
+});
+const helpQuery = z.object({
+  q: z.string().trim().max(200).default(''),
+  language: z.enum(kbLanguages).optional(),
+  ...paging,
+});
+const macroQuery = z.object({
+  q: z.string().trim().min(1).max(200),
+  language: z.enum(kbLanguages).optional(),
+});
+const diffQuery = z.object({ from: id, to: id });
+const reviewQuery = z.object({ agentId: z.coerce.number().int().positive() });
+const suggestionQuery = z.object({ limit: z.coerce.number().int().min(1).max(10).default(3) });
+
+/** How far back the lead's list of missed searches looks, and how often a search must miss to be listed. */
+const missedSearchWindowDays = 30;
+const minMisses = 2;
+
+/** Serves the knowledge base to agents and leads, and published public KB articles to everyone. */
+export function kbRoutes(deps: KbRouteDeps): Router {
+  const router = Router();
+  const em = () => deps.orm.em.fork();
+
+  router.get('/kb/articles', async (req, res) => {
+    const query = parse(listQuery, req.query, 'query');
+    const { items, total } = await listKbArticles(em(), query);
+    res.json({ items, total, page: query.page, pageSize: query.pageSize });
+  });
+
+  router.post('/kb/articles', async (req, res) => {
+    const { agentId: author, ...input } = parse(createBody, req.body);
+    await requireAgents(em(), [author, input.ownerAgentId]);
+    const article = await createKbArticle(em(), { input, agentId: author });
+    req.log.info({ kbArticleId: article.id, agentId: author }, 'kb article created');
+    res.status(201).json(article);
+  });
+
+  router.get('/kb/articles/:id', async (req, res) => {
+    const { id: articleId } = parse(idParams, req.params, 'query');
+    res.json(await requireArticle(em(), articleId));
+  });
+
+  router.patch('/kb/articles/:id', async (req, res) => {
+    const { id: articleId } = parse(idParams, req.params, 'query');
+    const { agentId: author, expectedVersion, ...changes } = parse(updateBody, req.body);
+    await requireAgents(em(), [author, changes.ownerAgentId ?? null]);
+    const article = await refuseKbErrors(() =>
+      updateKbArticle(em(), { id: articleId, expectedVersion, changes, agentId: author }),
+    );
+    req.log.info(
+      { kbArticleId: articleId, agentId: author, version: article.version },
+      'kb article edited',
+    );
+    res.json(article);
+  });
+
+  for (const [action, status] of [
+    ['publish', 'published'],
+    ['unpublish', 'draft'],
+  ] as const) {
+    router.post(`/kb/articles/:id/${action}`, async (req, res) => {
+      const { id: articleId } = parse(idParams, req.params, 'query');
+      const body = parse(statusBody, req.body);
+      await requireAgents(em(), [body.agentId]);
+      const article = await refuseKbErrors(() =>
+        setKbArticleStatus(em(), { id: articleId, status, ...body }),
+      );
+      req.log.info(
+        { kbArticleId: articleId, agentId: body.agentId, status },
+        'kb article status changed',
+      );
+      res.json(article);
+    });
+  }
+
+  router.get('/kb/articles/:id/versions', async (req, res) => {
+    const { id: articleId } = parse(idParams, req.params, 'query');
+    await requireArticle(em(), articleId);
+    res.json(await listKbVersions(em(), articleId));
+  });
+
+  router.get('/kb/articles/:id/versions/:version', async (req, res) => {
+    const params = parse(versionParams, req.params, 'query');
+    res.json(await requireVersion(em(), params.id, params.version));
+  });
+
+  router.get('/kb/articles/:id/diff', async (req, res) => {
+    const { id: articleId } = parse(idParams, req.params, 'query');
+    const { from, to } = parse(diffQuery, req.query, 'query');
+    const [older, newer] = await Promise.all([
+      requireVersion(em(), articleId, from),
+      requireVersion(em(), articleId, to),
+    ]);
+    res.json(diffKbVersions({ ...older, version: from }, { ...newer, version: to }));
+  });
+
+  router.post('/kb/articles/:id/versions/:version/restore', async (req, res) => {
+    const params = parse(versionParams, req.params, 'query');
+    const { agentId: author } = parse(agentBody, req.body);
+    await requireAgents(em(), [author]);
+    const article = await refuseKbErrors(() =>
+      restoreKbArticleVersion(em(), { ...params, agentId: author }),
+    );
+    req.log.info(
+      { kbArticleId: params.id, agentId: author, from: params.version },
+      'kb article restored',
+    );
+    res.json(article);
+  });
+
+  router.get('/kb/search', async (req, res) => {
+    const { q, page, pageSize, team, tag, ...filters } = parse(searchQuery, req.query, 'query');
+    const result = await searchKbArticles({
+      meili: deps.meili,
+      indexUid: deps.articleIndexUid,
+      q,
+      filters: { ...filters, teamName: team, tag },
+      page,
+      pageSize,
+      log: req.log,
+    });
+    await logSearch(em(), req, { q, page, result, source: 'agent', language: filters.language });
+    res.json(result);
+  });
+
+  router.get('/kb/macros/search', async (req, res) => {
+    const { q, language } = parse(macroQuery, req.query, 'query');
+    res.json(
+      await searchMacros({
+        meili: deps.meili,
+        indexUid: deps.macroIndexUid,
+        q,
+        language,
+        log: req.log,
+      }),
+    );
+  });
+
+  router.get('/kb/review', async (req, res) => {
+    const { agentId: lead } = parse(reviewQuery, req.query, 'query');
+    if (!(await isTeamLead(em(), lead)))
+      throw forbidden(`agent ${lead} leads no team; only leads review KB articles`);
+    const today = deps.today?.() ?? new Date().toISOString().slice(0, 10);
+    const since = new Date(Date.now() - missedSearchWindowDays * 86_400_000);
+    res.json(await loadKbReviewList(em(), { today, since, minMisses }));
+  });
+
+  router.get('/tickets/:id/kb-articles', async (req, res) => {
+    const { id: ticketId } = parse(idParams, req.params, 'query');
+    res.json(await listTicketKbArticles(em(), ticketId));
+  });
+
+  router.post('/tickets/:id/kb-articles', async (req, res) => {
+    const { id: ticketId } = parse(idParams, req.params, 'query');
+    const body = parse(linkBody, req.body);
+    await requireTicket(em(), ticketId);
+    await requireArticle(em(), body.articleId);
+    res.json(await linkKbArticleToTicket(em(), { ticketId, ...body }));
+  });
+
+  router.get('/tickets/:id/kb-suggestions', async (req, res) => {
+    const { id: ticketId } = parse(idParams, req.params, 'query');
+    const { limit } = parse(suggestionQuery, req.query, 'query');
+    const ticket = await loadTicketForSuggestions(em(), ticketId);
+    if (ticket === null) throw ProblemError.notFound(`ticket ${ticketId}`);
+
+    const found = await suggestKbArticles({
+      meili: deps.meili,
+      indexUid: deps.articleIndexUid,
+      ticket,
+      limit,
+      log: req.log,
+    });
+    const answer: KbSuggestionList = {
+      ticketId,
+      language: found.language,
+      suggestions: found.suggestions,
+      ...(found.notice ? { notice: found.notice } : {}),
+    };
+    res.json(answer);
+  });
+
+  router.post('/tickets/:id/kb-suggestions/:articleId/use', async (req, res) => {
+    const { id: ticketId, articleId } = parse(suggestionParams, req.params, 'query');
+    const body = parse(useBody, req.body);
+    await requireTicket(em(), ticketId);
+    await requireArticle(em(), articleId);
+    await recordSuggestionUse(em(), { ticketId, articleId, ...body });
+    // Using a suggestion in a reply is what "this KB article helped the ticket" means.
+    const { ticketCount } = await linkKbArticleToTicket(em(), {
+      ticketId,
+      articleId,
+      agentId: body.agentId,
+    });
+    req.log.info(
+      { ticketId, kbArticleId: articleId, agentId: body.agentId, rank: body.rank },
+      'kb suggestion used',
+    );
+    res.json({ ticketCount });
+  });
+
+  router.get('/help/articles', async (req, res) => {
+    const { q, language, page, pageSize } = parse(helpQuery, req.query, 'query');
+    const result = await searchKbArticles({
+      meili: deps.meili,
+      indexUid: deps.articleIndexUid,
+      q,
+      // Customers see published public KB articles and nothing else, whatever they ask for.
+      filters: { audience: 'public', status: 'published', language },
+      page,
+      pageSize,
+      unavailableNotice: helpCenterUnavailableNotice,
+      log: req.log,
+    });
+    const answer = result.notice ? await browseWithoutSearch(em(), result, language) : result;
+    await logSearch(em(), req, { q, page, result, source: 'help_center', language });
+    res.json(stripInternalFacets(answer));
+  });
+
+  router.get('/help/articles/:id', async (req, res) => {
+    const { id: articleId } = parse(idParams, req.params, 'query');
+    const article = await findKbArticle(em(), articleId);
+    if (article === null || article.audience !== 'public' || article.status !== 'published') {
+      throw ProblemError.notFound(`help center article ${articleId}`);
+    }
+    res.json(toPublicArticle(article));
+  });
+
+  return router;
+}
+
+/** While search is down, the help center still lists the newest public KB articles from PostgreSQL. */
+async function browseWithoutSearch(
+  em: EntityManager,
+  result: KbSearchResult,
+  language: KbArticleView['language'] | undefined,
+): Promise<KbSearchResult> {
+  const { items, total } = await listKbArticles(em, {
+    status: 'published',
+    audience: 'public',
+    language,
+    page: result.page,
+    pageSize: result.pageSize,
+  });
+  const hits = items.map((item) => ({
+    id: item.id,
+    title: [{ text: item.title, isMatch: false }],
+    snippet: [],
+    tags: item.tags,
+    language: item.language,
+    audience: item.audience,
+    teamName: null,
+  }));
+  return { ...result, hits, total, totalPages: Math.ceil(total / result.pageSize) };
+}
+
+// Team names and the audience split are ours; customers get tags and languages only.
+function stripInternalFacets(result: KbSearchResult): KbSearchResult {
+  const { tags, language } = result.facets;
+  const hits = result.hits.map((hit) => ({ ...hit, teamName: null }));
+  return {
+    ...result,
+    hits,
+    facets: { ...(tags ? { tags } : {}), ...(language ? { language } : {}) },
+  };
+}
+
+/** What a customer may read of a KB article: no owner, team, review date or counts. */
+function toPublicArticle(article: KbArticleView) {
+  const { id: articleId, title, html, tags, language, updatedAt } = article;
+  return { id: articleId, title, html, tags, language, updatedAt };
+}
+
+/** Logs the first page of every real search, so leads can see what keeps finding nothing. */
+async function logSearch(
+  em: EntityManager,
+  req: Request,
+  options: {
+    q: string;
+    page: number;
+    result: KbSearchResult;
+    source: 'agent' | 'help_center';
+    language?: string;
+  },
+): Promise<void> {
+  if (options.q === '' || options.page !== 1 || options.result.notice) return;
+  try {
+    await recordKbSearch(em, {
+      query: options.q,
+      source: options.source,
+      language: options.language,
+      hitCount: options.result.total,
+    });
+  } catch (error) {
+    // The search itself worked; losing one log line must not turn it into an error.
+    (req.log as Logger).warn({ err: error }, 'kb search not logged');
+  }
+}
+
+function parse<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  where: 'body' | 'query' = 'body',
+): z.infer<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw ProblemError.invalid(parsed.error, where);
+  return parsed.data;
+}
+
+async function refuseKbErrors<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof KbArticleError)) throw error;
+    if (error.reason === 'stale') throw ProblemError.conflict(error.message, error);
+    throw new ProblemError({
+      status: 404,
+      type: 'not-found',
+      title: 'Not found',
+      detail: error.message,
+      cause: error,
+    });
+  }
+}
+
+async function requireArticle(em: EntityManager, articleId: number): Promise<KbArticleView> {
+  const article = await findKbArticle(em, articleId);
+  if (article === null) throw ProblemError.notFound(`KB article ${articleId}`);
+  return article;
+}
+
+async function requireVersion(em: EntityManager, articleId: number, version: number) {
+  const found = await findKbVersion(em, articleId, version);
+  if (found === null) throw ProblemError.notFound(`version ${version} of KB article ${articleId}`);
+  return found;
+}
+
+async function requireTicket(em: EntityManager, ticketId: number): Promise<void> {
+  const rows = await em.getConnection().execute('select 1 from ticket where id = ?', [ticketId]);
+  if (rows.length === 0) throw ProblemError.notFound(`ticket ${ticketId}`);
+}
+
+/** Refuses with 422 when a named agent does not exist; nulls are skipped. */
+async function requireAgents(em: EntityManager, agentIds: (number | null)[]): Promise<void> {
+  for (const agent of agentIds) {
+    if (agent === null) continue;
+    const rows = await em.getConnection().execute('select 1 from agent where id = ?', [agent]);
+    if (rows.length > 0) continue;
+    throw new ProblemError({
+      status: 422,
+      type: 'invalid-request',
+      title: 'Invalid request',
+      detail: `agent ${agent} does not exist`,
+      errors: [{ field: 'body.agentId', problem: `agent ${agent} does not exist` }],
+    });
+  }
+}
+
+function forbidden(detail: string): ProblemError {
+  return new ProblemError({ status: 403, type: 'forbidden', title: 'Forbidden', detail });
+}

@@ -1,0 +1,261 @@
+// The KB indexer: a loop in the worker process that drains the `kb_index_job` outbox into the
+// `kb_articles` and `macros` indexes. The KB repository enqueues a job in the same transaction
+// that saves a KB article or macro, then notifies channel `kb_index_job`; saving never waits on
+// Meilisearch. Jobs are deleted in a transaction that commits only after Meilisearch confirms
+// the write, so during an outage they stay queued and the loop retries with backoff; when
+// Meilisearch answers again it catches up without loss. Tests: tests/kb/kb-indexer.test.ts.
+import type { PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { Orm } from '../db/orm.ts';
+import { waitForIndexJob, type Meili } from './client.ts';
+import { toKbArticleDocument } from './kb-document.ts';
+import { applyKbSearchSettings, kbArticleIndexUid, macroIndexUid } from './kb-settings.ts';
+import { loadKbArticleSources, loadMacroDocuments } from './kb-source.ts';
+
+/** The PostgreSQL channel the KB repository notifies after enqueuing an index job. */
+export const kbIndexJobChannel = 'kb_index_job';
+
+const firstBackoffMs = 500;
+const maxBackoffMs = 30_000;
+
+/** A running KB indexer loop. */
+export interface KbIndexer {
+  /** Stops the loop after the batch in flight and releases its LISTEN connection. */
+  stop(): Promise<void>;
+  /** Drains the outbox until empty; returns the jobs done, and throws (leaving them queued) if Meilisearch fails. */
+  drainOnce(): Promise<number>;
+}
+
+export interface KbIndexerOptions {
+  orm: Orm;
+  meili: Meili;
+  log: Logger;
+  batchSize?: number;
+  idleMs?: number;
+  articleIndexUid?: string;
+  macroIndexUid?: string;
+}
+
+/** Starts draining the KB index job outbox into Meilisearch, woken by NOTIFY with a poll fallback; never blocks an edit. */
+export function startKbIndexer(options: KbIndexerOptions): KbIndexer {
+  const idleMs = options.idleMs ?? 5_000;
+  const wake = createWakeUp();
+  const listener = listenForJobs({ orm: options.orm, log: options.log, onNotify: wake.ring });
+  let isStopping = false;
+  let outageSince: number | null = null;
+
+  // Settings go on before the first write, so an index Meilisearch creates on its own (had it
+  // been down at start) never ends up with default settings and unfilterable facets.
+  let hasSettings = false;
+  const drainOnce = async () => {
+    if (!hasSettings) await applyKbSearchSettings(options.meili, options);
+    hasSettings = true;
+    return drainOutbox(options);
+  };
+
+  const loop = (async () => {
+    let backoffMs = firstBackoffMs;
+    while (!isStopping) {
+      try {
+        await drainOnce();
+        if (outageSince !== null) {
+          options.log.info({ outageMs: Date.now() - outageSince }, 'kb indexing resumed');
+          outageSince = null;
+        }
+        backoffMs = firstBackoffMs;
+        await wake.wait(idleMs, true);
+      } catch (error) {
+        if (outageSince === null) {
+          outageSince = Date.now();
+          // Only name and message: a Meilisearch error's cause can carry the request body.
+          const { name, message } = error as Error;
+          options.log.warn(
+            { reason: name, detail: message, retryInMs: backoffMs },
+            'kb indexing paused',
+          );
+        }
+        // A notification must not cut the backoff short: during an outage every edit rings.
+        await wake.wait(backoffMs, false);
+        backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+      }
+    }
+  })();
+
+  return {
+    drainOnce,
+    async stop() {
+      isStopping = true;
+      wake.cancel();
+      await loop;
+      await listener.stop();
+    },
+  };
+}
+
+async function drainOutbox(options: KbIndexerOptions): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const done = await indexOneBatch(options);
+    total += done;
+    if (done === 0) return total;
+  }
+}
+
+/** Takes up to `batchSize` jobs and writes their documents; the jobs are gone only if Meilisearch accepted them. */
+async function indexOneBatch(options: KbIndexerOptions): Promise<number> {
+  const connection = options.orm.em.getConnection();
+
+  return connection.transactional(async (trx) => {
+    const jobs = await connection.execute<{ kind: 'article' | 'macro'; ref_id: number }[]>(
+      `delete from kb_index_job where id in (
+         select id from kb_index_job order by id for update skip locked limit ?
+       ) returning kind, ref_id`,
+      [options.batchSize ?? 500],
+      'all',
+      trx,
+    );
+    if (jobs.length === 0) return 0;
+
+    const idsOf = (kind: string) => [
+      ...new Set(jobs.filter((job) => job.kind === kind).map((job) => job.ref_id)),
+    ];
+    const articleIds = idsOf('article');
+    const macroIds = idsOf('macro');
+
+    if (articleIds.length > 0) {
+      const sources = await loadKbArticleSources({ connection, trx, ids: articleIds });
+      await writeDocuments({
+        meili: options.meili,
+        indexUid: options.articleIndexUid ?? kbArticleIndexUid,
+        ids: articleIds,
+        documents: sources.map(toKbArticleDocument),
+      });
+    }
+    if (macroIds.length > 0) {
+      const documents = await loadMacroDocuments({ connection, trx, ids: macroIds });
+      await writeDocuments({
+        meili: options.meili,
+        indexUid: options.macroIndexUid ?? macroIndexUid,
+        ids: macroIds,
+        documents,
+      });
+    }
+
+    options.log.debug({ jobs: jobs.length }, 'kb documents indexed');
+    return jobs.length;
+  });
+}
+
+/** Writes the documents that exist and removes the ids that no longer do. */
+async function writeDocuments(options: {
+  meili: Meili;
+  indexUid: string;
+  ids: number[];
+  documents: { id: number }[];
+}): Promise<void> {
+  const index = options.meili.index(options.indexUid);
+  if (options.documents.length > 0) {
+    const what = `index ${options.documents.length} documents into ${options.indexUid}`;
+    await waitForIndexJob(options.meili, index.addDocuments(options.documents), what);
+  }
+
+  const found = new Set(options.documents.map((document) => document.id));
+  const missing = options.ids.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    const what = `remove ${missing.length} documents from ${options.indexUid}`;
+    await waitForIndexJob(options.meili, index.deleteDocuments(missing), what);
+  }
+}
+
+/** Lets the loop sleep until a notification (when `isRingable`), a timeout, or stop. */
+function createWakeUp() {
+  let hasRung = false;
+  let isCancelled = false;
+  let wakeNow: (() => void) | null = null;
+  let isWaitRingable = false;
+
+  return {
+    ring() {
+      hasRung = true;
+      if (isWaitRingable) wakeNow?.();
+    },
+    async wait(ms: number, isRingable: boolean) {
+      if (isCancelled || (isRingable && hasRung)) {
+        if (isRingable) hasRung = false;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          wakeNow = null;
+          resolve();
+        }
+        wakeNow = done;
+        isWaitRingable = isRingable;
+      });
+      // A ring is consumed by the drain that follows; a ring during that drain wakes the next wait.
+      if (isRingable) hasRung = false;
+    },
+    cancel() {
+      isCancelled = true;
+      wakeNow?.();
+    },
+  };
+}
+
+/** Holds one pooled connection in LISTEN, reconnecting after a pause if PostgreSQL drops it. */
+function listenForJobs(options: { orm: Orm; log: Logger; onNotify: () => void }) {
+  let client: PoolClient | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let isStopped = false;
+
+  const connect = async () => {
+    retry = null;
+    try {
+      const pool = await options.orm.em.getConnection().getNativeClient();
+      const fresh = await pool.connect();
+      fresh.on('notification', options.onNotify);
+      fresh.on('error', (error) => dropped(fresh, error));
+      await fresh.query(`listen ${kbIndexJobChannel}`);
+      client = fresh;
+      if (isStopped) await release();
+      // Jobs enqueued while nobody listened would otherwise wait for the next poll.
+      options.onNotify();
+    } catch (error) {
+      options.log.warn({ detail: (error as Error).message }, 'kb index job listener failed');
+      scheduleReconnect();
+    }
+  };
+
+  const dropped = (dead: PoolClient, error: Error) => {
+    if (client !== dead) return;
+    client = null;
+    dead.release(error);
+    options.log.warn({ detail: error.message }, 'kb index job listener disconnected');
+    scheduleReconnect();
+  };
+
+  const scheduleReconnect = () => {
+    if (!isStopped) retry = setTimeout(() => void connect(), 5_000);
+  };
+
+  const release = async () => {
+    const held = client;
+    client = null;
+    if (!held) return;
+    await held.query(`unlisten ${kbIndexJobChannel}`).catch(() => undefined);
+    held.release();
+  };
+
+  const started = connect();
+
+  return {
+    async stop() {
+      isStopped = true;
+      if (retry) clearTimeout(retry);
+      await started;
+      await release();
+    },
+  };
+}

@@ -1,0 +1,245 @@
+// Searches over the `kb_articles` and `macros` indexes: agents' KB search, the public help
+// center, macro look-up and the suggestions shown beside a ticket. Read-only, and it never
+// throws because Meilisearch is down: the caller gets a notice to show instead of results, and
+// every other screen keeps working. Accents, case and small typos are handled by the index
+// settings (search/kb-settings.ts, cases C19). Tests: tests/kb/kb-search.test.ts.
+import { MeilisearchApiError, type Hit } from 'meilisearch';
+import type { Logger } from 'pino';
+import type {
+  Highlighted,
+  KbSearchHit,
+  KbSearchResult,
+  KbSuggestion,
+  MacroSearchResult,
+} from '../api/kb-contract.ts';
+import type { KbAudience, KbLanguage } from '../db/entities/knowledge-base.ts';
+import type { Meili } from './client.ts';
+import type { KbArticleDocument, MacroDocument } from './kb-document.ts';
+import { detectLanguage, ticketQueryWords } from './kb-language.ts';
+import { kbArticleIndexUid, macroIndexUid } from './kb-settings.ts';
+
+/** What agents read when Meilisearch cannot answer. */
+export const kbSearchUnavailableNotice =
+  'Knowledge base search is temporarily unavailable; please try again in a minute. KB articles and tickets still open.';
+
+/** What customers read in the help center when Meilisearch cannot answer. */
+export const helpCenterUnavailableNotice =
+  'Search is temporarily unavailable; please try again in a few minutes, or browse the articles below.';
+
+/** The facets a KB search counts over all its matches. */
+export const kbFacets = ['teamName', 'tags', 'language', 'audience'] as const;
+
+/** Narrows a KB search to KB articles with these exact values. */
+export interface KbSearchFilters {
+  teamName?: string;
+  tag?: string;
+  language?: KbLanguage;
+  audience?: KbAudience;
+  status?: 'draft' | 'published';
+}
+
+// Control characters never appear in article text, so they mark matches unambiguously.
+const matchStart = '\u0001';
+const matchEnd = '\u0002';
+const snippetWords = 30;
+
+/** Finds KB articles for `q` with facets, highlighted matches and pages; a notice instead of throwing when Meilisearch is down. */
+export async function searchKbArticles(options: {
+  meili: Meili;
+  q: string;
+  filters?: KbSearchFilters;
+  page?: number;
+  pageSize?: number;
+  indexUid?: string;
+  unavailableNotice?: string;
+  log?: Logger;
+}): Promise<KbSearchResult> {
+  const page = options.page ?? 1;
+  const pageSize = options.pageSize ?? 20;
+  const empty = { query: options.q, hits: [], total: 0, page, pageSize, totalPages: 0, facets: {} };
+  const index = options.meili.index<KbArticleDocument>(options.indexUid ?? kbArticleIndexUid);
+
+  try {
+    const response = await index.search(options.q, {
+      page,
+      hitsPerPage: pageSize,
+      filter: filterExpressions(options.filters ?? {}),
+      facets: [...kbFacets],
+      attributesToRetrieve: ['id', 'tags', 'language', 'audience', 'teamName'],
+      attributesToHighlight: ['title', 'body'],
+      attributesToCrop: ['body'],
+      cropLength: snippetWords,
+      cropMarker: '…',
+      highlightPreTag: matchStart,
+      highlightPostTag: matchEnd,
+    });
+    return {
+      ...empty,
+      hits: response.hits.map(toKbSearchHit),
+      total: response.totalHits ?? 0,
+      totalPages: response.totalPages ?? 0,
+      facets: response.facetDistribution ?? {},
+    };
+  } catch (error) {
+    const notice = options.unavailableNotice ?? kbSearchUnavailableNotice;
+    return { ...empty, ...degrade(error, notice, options.log) };
+  }
+}
+
+/** Finds macros for `q` in one language or all; a notice instead of throwing when Meilisearch is down. */
+export async function searchMacros(options: {
+  meili: Meili;
+  q: string;
+  language?: KbLanguage;
+  limit?: number;
+  indexUid?: string;
+  log?: Logger;
+}): Promise<MacroSearchResult> {
+  const index = options.meili.index<MacroDocument>(options.indexUid ?? macroIndexUid);
+  try {
+    const response = await index.search(options.q, {
+      limit: options.limit ?? 10,
+      filter: filterExpressions({ language: options.language }),
+      attributesToRetrieve: ['id', 'title', 'body', 'language'],
+    });
+    const hits = response.hits.map(({ id, title, body, language }) => ({
+      id,
+      title,
+      body,
+      language,
+    }));
+    return { query: options.q, hits };
+  } catch (error) {
+    return {
+      query: options.q,
+      hits: [],
+      ...degrade(error, kbSearchUnavailableNotice, options.log),
+    };
+  }
+}
+
+/** The published KB articles most likely to answer a ticket, searched in the ticket's language. */
+export async function suggestKbArticles(options: {
+  meili: Meili;
+  ticket: { subject: string; tags: string[]; body: string };
+  limit?: number;
+  indexUid?: string;
+  log?: Logger;
+}): Promise<{ language: KbLanguage; query: string; suggestions: KbSuggestion[]; notice?: string }> {
+  const language = detectLanguage(`${options.ticket.subject}\n${options.ticket.body}`);
+  const query = ticketQueryWords(options.ticket).join(' ');
+  const index = options.meili.index<KbArticleDocument>(options.indexUid ?? kbArticleIndexUid);
+
+  try {
+    const response = await index.search(query, {
+      limit: options.limit ?? 3,
+      filter: filterExpressions({ status: 'published', language }),
+      // A ticket names its problem among many words; drop the most common words first, so the
+      // rare, telling ones ("Störung", "imprimante") decide which KB articles remain.
+      matchingStrategy: 'frequency',
+      attributesToRetrieve: ['id', 'title', 'audience'],
+      attributesToCrop: ['body'],
+      cropLength: 20,
+      cropMarker: '…',
+    });
+    const suggestions = response.hits.map((hit, place) => toSuggestion(hit, place + 1));
+    return { language, query, suggestions };
+  } catch (error) {
+    return {
+      language,
+      query,
+      suggestions: [],
+      ...degrade(error, kbSearchUnavailableNotice, options.log),
+    };
+  }
+}
+
+/** The link to paste into a reply: customers can open public KB articles in the help center. */
+export function kbArticleUrl(article: { id: number; audience: string }): string {
+  return article.audience === 'public'
+    ? `/help/articles/${article.id}`
+    : `/kb/articles/${article.id}`;
+}
+
+function toSuggestion(hit: Hit<KbArticleDocument>, rank: number): KbSuggestion {
+  return {
+    id: hit.id,
+    title: hit.title,
+    snippet: String(hit._formatted?.body ?? '').trim(),
+    audience: hit.audience as KbAudience,
+    url: kbArticleUrl(hit),
+    rank,
+  };
+}
+
+/** One `field = value` clause per filter; values are quoted so no input can change the expression. */
+function filterExpressions(filters: KbSearchFilters): string[] {
+  const fields: Record<keyof KbSearchFilters, string> = {
+    teamName: 'teamName',
+    tag: 'tags',
+    language: 'language',
+    audience: 'audience',
+    status: 'status',
+  };
+  return Object.entries(filters)
+    .filter(([, value]) => value !== undefined)
+    .map(
+      ([key, value]) =>
+        `${fields[key as keyof KbSearchFilters]} = ${JSON.stringify(String(value))}`,
+    );
+}
+
+function toKbSearchHit(hit: Hit<KbArticleDocument>): KbSearchHit {
+  const formatted = hit._formatted ?? {};
+  return {
+    id: hit.id,
+    title: toHighlighted(String(formatted.title ?? '')),
+    snippet: toHighlighted(
+      String(formatted.body ?? '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    ),
+    tags: hit.tags,
+    language: hit.language as KbLanguage,
+    audience: hit.audience as KbAudience,
+    teamName: hit.teamName,
+  };
+}
+
+/** Splits Meilisearch's marked text into plain segments, so nothing is ever rendered as HTML. */
+export function toHighlighted(marked: string): Highlighted {
+  const segments: Highlighted = [];
+  for (const [place, part] of marked.split(matchStart).entries()) {
+    const [inside, after] = place === 0 ? [null, part] : splitOnce(part, matchEnd);
+    if (inside) segments.push({ text: inside, isMatch: true });
+    if (after) segments.push({ text: after, isMatch: false });
+  }
+  return segments;
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at === -1 ? [text, ''] : [text.slice(0, at), text.slice(at + separator.length)];
+}
+
+/** Turns an outage into a notice (logged once here) and a missing index into no results; rethrows our own bugs. */
+function degrade(error: unknown, notice: string, log?: Logger): { notice?: string } {
+  if (isIndexMissing(error)) return {};
+  if (!isUnavailable(error)) throw error;
+
+  // The error's cause can carry the request, so only its name and message are logged.
+  const { name, message } = error as Error;
+  log?.warn({ reason: name, detail: message }, 'kb search unavailable');
+  return { notice };
+}
+
+function isIndexMissing(error: unknown): boolean {
+  return error instanceof MeilisearchApiError && error.cause?.code === 'index_not_found';
+}
+
+// Network failures, timeouts and server errors mean "try later"; a 4xx is our bug and is thrown.
+function isUnavailable(error: unknown): boolean {
+  if (error instanceof MeilisearchApiError) return error.response.status >= 500;
+  const name = (error as Error | undefined)?.name;
+  return name === 'MeilisearchRequestError' || name === 'MeilisearchRequestTimeOutError';
+}
