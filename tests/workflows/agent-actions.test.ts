@@ -6,6 +6,7 @@ import {
   checkAssign,
   checkNote,
   checkReply,
+  checkPromise,
   checkStatus,
 } from '../../workflows/ticket/agent-actions.ts';
 import { newTicketState, type TicketState } from '../../workflows/ticket/ticket-state.ts';
@@ -88,8 +89,9 @@ describe('agent action checks', () => {
     ).toBe('InvalidTicketAction');
   });
 
-  it('accepts moving an open ticket to pending or resolved', () => {
+  it('accepts moving an open ticket to pending, on hold or resolved', () => {
     expect(checkStatus(ticket(), { status: TicketStatus.Pending, byAgentId: 11 })).toBeNull();
+    expect(checkStatus(ticket(), { status: TicketStatus.OnHold, byAgentId: 11 })).toBeNull();
     expect(checkStatus(ticket(), { status: TicketStatus.Resolved, byAgentId: 11 })).toBeNull();
   });
 
@@ -103,5 +105,19 @@ describe('agent action checks', () => {
     expect(checkStatus(ticket(), backToNew)?.message).toContain('cannot be set by an agent');
     expect(checkStatus(ticket(), stillOpen)?.message).toContain('already open');
     expect(checkStatus(closed, stillOpen)?.message).toContain('closed');
+  });
+
+  it('refuses a promise already due, without a note, or on a closed ticket', () => {
+    const now = Date.UTC(2026, 11, 4, 12, 0);
+    const promise = { agentId: 11, dueAt: now + 3_600_000, note: 'Vendor answer' };
+
+    expect(checkPromise(ticket(), promise, now)).toBeNull();
+    expect(checkPromise(ticket(), { ...promise, dueAt: now }, now)?.message).toContain('future');
+    expect(checkPromise(ticket(), { ...promise, note: ' ' }, now)?.type).toBe(
+      'InvalidTicketAction',
+    );
+    expect(checkPromise(ticket({ status: TicketStatus.Closed }), promise, now)?.message).toContain(
+      'closed',
+    );
   });
 });

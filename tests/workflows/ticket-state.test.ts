@@ -246,3 +246,91 @@ describe('ticket state machine', () => {
     expect(resumed.pendingSince).toBeNull();
   });
 });
+
+describe('ticket state machine with business-time SLAs', () => {
+  const terms = {
+    type: 'slaTermsApplied',
+    at: receivedAt,
+    policy: 'Standard r1 (sla-2026-12-v2)',
+    calendarId: 'de-office',
+    priority: Priority.Normal,
+    reason: 'opened',
+  } as const;
+  const triaged: TicketFact = {
+    type: 'triaged',
+    at: receivedAt,
+    queue: supportQueue,
+    priority: Priority.Normal,
+    rules: [],
+    policyVersion: 'test',
+  };
+
+  it('counts a target met when the reply lands exactly on the due instant', () => {
+    const dueAt = receivedAt + 4 * hourMs;
+
+    const { entries } = applyAll(arrivedTicket(), [
+      terms,
+      { type: 'slaArmed', at: receivedAt, target: 'first_response', dueAt, policy: terms.policy },
+      { type: 'slaMet', at: dueAt, target: 'first_response', dueAt, businessMs: 4 * hourMs },
+    ]);
+
+    expect(entries.at(-1)!.detail).toMatchObject({ met: true, businessMinutes: 240 });
+  });
+
+  it('logs each status for the clock, and resolving from on hold ends the pause', () => {
+    const { state } = applyAll(arrivedTicket(), [
+      triaged,
+      terms,
+      { type: 'statusChanged', at: receivedAt + hourMs, to: 'on_hold', byAgentId: 12, reason: '' },
+      {
+        type: 'statusChanged',
+        at: receivedAt + dayMs,
+        to: TicketStatus.Resolved,
+        byAgentId: 12,
+        reason: '',
+      },
+    ]);
+
+    expect(state.sla!.statusLog.map((entry) => entry.status)).toEqual([
+      TicketStatus.Open,
+      TicketStatus.OnHold,
+      TicketStatus.Resolved,
+    ]);
+  });
+
+  it('starts a next-response cycle at the first unanswered customer message only', () => {
+    const { state } = applyAll(arrivedTicket(), [
+      triaged,
+      terms,
+      { type: 'publicReply', at: receivedAt + minuteMs, agentId: 12, messageId: 1 },
+      { type: 'customerMessage', at: receivedAt + hourMs, messageId: 2, automated: false },
+      { type: 'customerMessage', at: receivedAt + 2 * hourMs, messageId: 3, automated: false },
+      { type: 'customerMessage', at: receivedAt + 3 * hourMs, messageId: 4, automated: true },
+    ]);
+
+    expect(state.sla!.nextResponseSince).toBe(receivedAt + hourMs);
+  });
+
+  it('records a kept promise and forgets it', () => {
+    const { state, entries } = applyAll(arrivedTicket(), [
+      terms,
+      {
+        type: 'promiseMade',
+        at: receivedAt,
+        agentId: 12,
+        dueAt: receivedAt + dayMs,
+        note: 'Vendor answer tomorrow',
+        remindAt: null,
+      },
+      { type: 'promiseKept', at: receivedAt + hourMs, messageId: 5 },
+    ]);
+
+    expect(state.promise).toBeNull();
+    expect(entries.map((entry) => entry.kind)).toEqual([
+      'sla_terms_applied',
+      'promise_made',
+      'promise_kept',
+    ]);
+    expect(entries.at(-1)!.detail).toMatchObject({ agentId: 12, messageId: 5 });
+  });
+});
