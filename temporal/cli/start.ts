@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { startServer, uiHandlerPath } from '../../api/server.ts';
 import { migrateDatabase } from '../../db/orm.ts';
 import { seedDemoWorkgroup } from '../../db/seed.ts';
+import { demoPassword, seedAgentAccounts } from '../../db/seed-accounts.ts';
 import { loadConfig, repoRoot } from '../config.ts';
 import type { CaseworkConfig } from '../config.ts';
 import { createConsoleLogger, describeStartup, formatDuration } from '../local/console.ts';
@@ -60,7 +61,10 @@ async function startCasework(): Promise<void> {
     await migrateDatabase({ databaseUrl: services.databaseUrl, log });
   }
   if (role === 'migrate') return await stopAndExit(0);
-  if (role === 'all') await seedDemoWorkgroup({ databaseUrl: services.databaseUrl, log });
+  if (role === 'all') {
+    await seedDemoWorkgroup({ databaseUrl: services.databaseUrl, log });
+    await seedAgentAccounts({ databaseUrl: services.databaseUrl, log });
+  }
   throwIfStopRequested();
 
   if (role === 'all' || role === 'worker') {
@@ -160,6 +164,11 @@ function printWelcome(options: {
     '',
     `Casework ${role === 'all' ? '' : `${role} `}is running (ready in ${formatDuration(performance.now() - began)})`,
     `  workspace        ${options.url ?? 'not served by this process'}`,
+    ...(role === 'all' && options.url
+      ? [
+          `  sign in as       alice@casework.example (or bob, carol, dave, erin) / ${demoPassword()}`,
+        ]
+      : []),
     `  Temporal Web UI  ${services.temporalUiUrl ?? 'external Temporal: use its own UI'}`,
     `  services         ${describeStartup(services.startupMs)}`,
     `  data and logs    ${options.config.dataDir}`,

@@ -1,9 +1,11 @@
 // The agent workspace in a real Chromium against the real stack: tickets made through the
-// API appear live on the queue page, and an agent replies, writes notes and is protected
-// from answering over a colleague. Screenshots land in test-results/ for a human to look at.
+// API appear live on the queue page, agents sign in, reply, write notes, see who else is on
+// a ticket and are protected from answering over a colleague. Screenshots land in
+// test-results/ for a human to look at.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { demoPassword } from '../../db/seed-accounts.ts';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import {
   createTicket,
@@ -28,7 +30,7 @@ afterAll(async () => {
   await workspace?.stop();
 });
 
-/** A fresh browser profile, so each agent has their own remembered "acting as" choice. */
+/** A fresh browser profile, so each agent has their own session cookie. */
 async function openPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   contexts.push(context);
@@ -37,15 +39,27 @@ async function openPage(): Promise<Page> {
   return page;
 }
 
-async function openTicketAs(agentName: string, ticketId: number): Promise<Page> {
+/** Opens a page as the seeded agent, through the sign-in page the workspace sends them to. */
+async function signedInPage(agentName: string, path: string): Promise<Page> {
   const page = await openPage();
-  await page.goto(`${workspace.url}/tickets/${ticketId}`);
-  await page.getByLabel('Acting as').selectOption({ label: agentName });
+  await page.goto(`${workspace.url}${path}`);
+  await page.getByLabel('Email').fill(`${agentName.split(' ')[0]!.toLowerCase()}@casework.example`);
+  await page.getByLabel('Password').fill(demoPassword());
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expectVisible(page.getByText(`Signed in as ${agentName}`));
   return page;
+}
+
+function openTicketAs(agentName: string, ticketId: number): Promise<Page> {
+  return signedInPage(agentName, `/tickets/${ticketId}`);
 }
 
 function uniqueSubject(words: string): string {
   return `${words} ${randomUUID().slice(0, 8)}`;
+}
+
+function presenceLine(page: Page): Locator {
+  return page.getByLabel('Colleagues on this ticket');
 }
 
 function composer(page: Page): Locator {
@@ -62,8 +76,7 @@ function screenshot(page: Page, name: string): Promise<Buffer> {
 
 describe('queue page', () => {
   it('a ticket created through the API shows up triaged and assigned on the queue page within a second', async () => {
-    const page = await openPage();
-    await page.goto(`${workspace.url}/?sort=created`);
+    const page = await signedInPage('Dave Okafor', '/?sort=created');
     await expectVisible(page.getByText('Live updates on'));
     const subject = uniqueSubject('Refund for a double charge');
 
@@ -131,16 +144,40 @@ describe('ticket page', () => {
     await screenshot(page, 'ticket-page-with-note');
   });
 
-  it('a stale reply is refused and the draft is kept', async () => {
+  it('sends an agent who is not signed in to the sign-in page, which refuses a wrong password', async () => {
+    const page = await openPage();
+
+    await page.goto(`${workspace.url}/tickets/1`);
+    await page.getByLabel('Email').fill('bob@casework.example');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    const refusal = page.getByRole('alert');
+    await expectVisible(refusal);
+    expect(await refusal.textContent()).toMatch(/email or password is not right/);
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await screenshot(page, 'sign-in-refused');
+  });
+
+  it('two agents on one ticket see each other’s presence, and the stale reply is refused with the draft kept', async () => {
+    const subject = uniqueSubject('Cannot log in after password change');
     const ticketId = await createTicket(workspace, {
-      subject: uniqueSubject('Cannot log in after password change'),
+      subject,
       body: 'The new password is refused on the login page.',
     });
     await openedTicket(workspace, ticketId);
     const alice = await openTicketAs('Alice Moreau', ticketId);
     const bob = await openTicketAs('Bob Lindqvist', ticketId);
+    const carol = await signedInPage('Carol Nguyen', '/?sort=created');
+    await expectVisible(presenceLine(bob).getByText('Alice Moreau is viewing'));
+    await expectVisible(presenceLine(alice).getByText('Bob Lindqvist is viewing'));
     const bobsDraft = 'Please try clearing your browser cookies.';
     await composer(bob).fill(bobsDraft);
+    await expectVisible(presenceLine(alice).getByText('Bob Lindqvist is typing a reply'));
+    const row = carol.locator('tbody tr', { hasText: subject });
+    await expectVisible(row.getByText('Bob Lindqvist is typing a reply'));
+    await expectVisible(row.getByText('Alice Moreau is viewing'));
+    await screenshot(alice, 'ticket-page-presence');
 
     await composer(alice).fill('We reset your account; please try again now.');
     await alice.getByRole('button', { name: 'Send public reply' }).click();
@@ -155,13 +192,16 @@ describe('ticket page', () => {
     await expectVisible(timelineMessages(bob, 'public_reply').getByText('We reset your account'));
     expect(await timelineMessages(bob, 'public_reply').count()).toBe(1);
     await screenshot(bob, 'ticket-page-stale-reply');
+
+    const closedAt = Date.now();
+    await bob.close();
+    await presenceLine(alice).getByText('Bob Lindqvist').waitFor({ state: 'detached' });
+    console.log(`e2e: a closed tab left the presence line ${Date.now() - closedAt} ms later`);
   });
 
   it('a failed page load shows a plain sentence', async () => {
     const missing = 987_654_321;
-    const page = await openPage();
-
-    await page.goto(`${workspace.url}/tickets/${missing}`);
+    const page = await signedInPage('Erin Schulz', `/tickets/${missing}`);
 
     const alert = page.getByRole('alert');
     await expectVisible(alert);

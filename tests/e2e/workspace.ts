@@ -1,6 +1,7 @@
 // The whole product for end-to-end tests: the real stack (PostgreSQL, Temporal with a
 // worker, Meilisearch), the Express app with the built SvelteKit workspace listening on an
 // ephemeral 127.0.0.1 port, and a headless Debian Chromium driven by playwright-core.
+// The `api` helper calls the app signed in as Alice, as the workspace would.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -8,10 +9,12 @@ import path from 'node:path';
 import type { RequestHandler } from 'express';
 import { chromium, type Browser } from 'playwright-core';
 import { createApp } from '../../api/app.ts';
-import type { TicketDetail, TicketSummary } from '../../api/contract.ts';
+import type { SessionView, TicketDetail, TicketSummary } from '../../api/contract.ts';
 import { uiHandlerPath } from '../../api/server.ts';
 import { openTicketChangeFeed } from '../../api/ticket-change-feed.ts';
+import { demoPassword } from '../../db/seed-accounts.ts';
 import { createMeili } from '../../search/client.ts';
+import { sessionCookieOf } from '../support/session.ts';
 import { eventually, startTestStack, type TestStack } from '../support/stack.ts';
 
 /** Where screenshots go; gitignored, never committed. */
@@ -64,11 +67,12 @@ export async function startWorkspace(options: { name: string }): Promise<Workspa
 
   const server = await listenOnLoopback(app);
   const url = serverUrl(server);
+  const session = await signInOverHttp(url, 'alice@casework.example');
 
   return {
     url,
     stack,
-    api: (apiPath, init) => callApi(url, apiPath, init),
+    api: (apiPath, init) => callApi(url, session, apiPath, init),
     async stop() {
       // Live pages hold server-sent event streams open; close them or `close` never returns.
       server.closeAllConnections();
@@ -103,15 +107,38 @@ function serverUrl(server: Server): string {
   return `http://127.0.0.1:${address.port}`;
 }
 
+interface HttpSession {
+  cookie: string;
+  csrfToken: string;
+}
+
+async function signInOverHttp(baseUrl: string, email: string): Promise<HttpSession> {
+  const response = await fetch(`${baseUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: demoPassword() }),
+  });
+  if (response.status !== 200) {
+    throw new Error(`signing in as ${email} answered ${response.status}: ${await response.text()}`);
+  }
+  const view = (await response.json()) as SessionView;
+  return { cookie: sessionCookieOf(response.headers.getSetCookie()), csrfToken: view.csrfToken };
+}
+
 async function callApi<T>(
   baseUrl: string,
+  session: HttpSession,
   apiPath: string,
   init: { method?: string; body?: unknown } = {},
 ): Promise<ApiAnswer<T>> {
   const hasBody = init.body !== undefined;
   const response = await fetch(`${baseUrl}/api${apiPath}`, {
     method: init.method ?? (hasBody ? 'POST' : 'GET'),
-    headers: hasBody ? { 'content-type': 'application/json' } : {},
+    headers: {
+      cookie: session.cookie,
+      'x-csrf-token': session.csrfToken,
+      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+    },
     body: hasBody ? JSON.stringify(init.body) : undefined,
   });
   const text = await response.text();

@@ -1,16 +1,23 @@
-// The workspace's only door to the HTTP API. Every call goes to /api on the same origin,
+// The workspace's only door to the HTTP API. Every call goes to /api on the same origin
+// with the session cookie, sends the session's CSRF token on state-changing requests,
 // answers with the shapes in api/contract.ts, and turns a problem+json refusal into an
 // ApiError whose `detail` is a sentence the agent can read.
 import type {
   AgentView,
+  PresenceView,
   Problem,
   QueueView,
   SearchResult,
+  SessionView,
   TicketDetail,
   TicketList,
   TicketSummary,
 } from '../../../api/contract.ts';
 import type { TicketStatus } from '../../../workflows/ticket/vocabulary.ts';
+import { session } from './session.svelte.ts';
+
+/** What an agent is doing on a ticket, sent as a presence heartbeat. */
+export type PresenceState = 'viewing' | 'typing-reply' | 'typing-note';
 
 export type TicketSort = 'sla_due' | 'updated' | 'created';
 
@@ -84,6 +91,8 @@ export function createApiClient(fetchFn: typeof fetch = globalThis.fetch.bind(gl
     const headers = new Headers(init.headers);
     headers.set('accept', 'application/json');
     if (init.body !== undefined) headers.set('content-type', 'application/json');
+    const isStateChanging = (init.method ?? 'GET') !== 'GET';
+    if (isStateChanging && session.csrfToken) headers.set('x-csrf-token', session.csrfToken);
 
     try {
       return await fetchFn(`/api${path}`, { ...init, headers });
@@ -97,6 +106,23 @@ export function createApiClient(fetchFn: typeof fetch = globalThis.fetch.bind(gl
   }
 
   return {
+    /** Answers 401 when this browser is not signed in. */
+    getSession: () => request<SessionView>('/session'),
+
+    signIn: (credentials: { email: string; password: string }) =>
+      post<SessionView>('/session', credentials),
+
+    signOut: () => request<null>('/session', { method: 'DELETE' }),
+
+    listPresence: () => request<PresenceView[]>('/presence'),
+
+    sendPresence: (ticketId: number, state: PresenceState) =>
+      post<null>(`/tickets/${ticketId}/presence`, { state }),
+
+    /** Sent as the page goes away, so `keepalive` lets it outlive the page. */
+    leaveTicket: (ticketId: number) =>
+      request<null>(`/tickets/${ticketId}/presence`, { method: 'DELETE', keepalive: true }),
+
     listTickets: (filters: TicketFilters) =>
       request<TicketList>(`/tickets?${ticketQuery(filters)}`),
 
@@ -110,12 +136,10 @@ export function createApiClient(fetchFn: typeof fetch = globalThis.fetch.bind(gl
       request<SearchResult>(`/search?${new URLSearchParams({ q: query })}`),
 
     /** Refused with 409 when something new reached the ticket after `expectedVersion`. */
-    sendPublicReply: (
-      ticketId: number,
-      reply: { agentId: number; body: string; expectedVersion: number },
-    ) => post<{ ticket: TicketSummary }>(`/tickets/${ticketId}/replies`, reply),
+    sendPublicReply: (ticketId: number, reply: { body: string; expectedVersion: number }) =>
+      post<{ ticket: TicketSummary }>(`/tickets/${ticketId}/replies`, reply),
 
-    addInternalNote: (ticketId: number, note: { agentId: number; body: string }) =>
+    addInternalNote: (ticketId: number, note: { body: string }) =>
       post<{ ticket: TicketSummary }>(`/tickets/${ticketId}/notes`, note),
 
     assignTicket: (ticketId: number, assignment: { agentId: number; note?: string }) =>
