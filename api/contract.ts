@@ -89,6 +89,7 @@ export interface AgentView extends AgentRef {
   teamId: number | null;
   skills: string[];
   available: boolean;
+  status: 'online' | 'away' | 'offline';
 }
 
 export interface SearchHit {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { assignWaitingTickets } from '../../activities/assignment-dispatch.ts';
 import type { Intake } from '../../channels/intake.ts';
 import type { Orm } from '../../db/orm.ts';
 import {
@@ -168,10 +169,31 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     await runUpdate(deps, id, () =>
       handleOf(deps, id).executeUpdate(setStatusUpdate, { args: [action] }),
     );
-    res.json({ ticket: await summaryAfterAction(deps, id, req) });
+    const ticket = await summaryAfterAction(deps, id, req);
+    res.json({ ticket });
+    if (freesCapacity(body.status) && ticket.assignee !== null) {
+      offerWaitingTickets(deps, ticket.assignee.id, req);
+    }
   });
 
   return router;
+}
+
+function freesCapacity(status: string): boolean {
+  return status === TicketStatus.Resolved || status === TicketStatus.Closed;
+}
+
+// The owner now has room for one more ticket: offer them waiting tickets, oldest first. The
+// agent's answer does not wait for it; a failure is logged and the next status change retries.
+function offerWaitingTickets(deps: TicketRouteDeps, agentId: number, req: Request): void {
+  void assignWaitingTickets({
+    orm: deps.orm,
+    temporal: deps.temporal,
+    log: req.log,
+    agentId,
+  }).catch((error: unknown) =>
+    req.log.warn({ err: error, agentId }, 'waiting tickets not offered after capacity freed'),
+  );
 }
 
 function parse<T extends z.ZodType>(

@@ -243,7 +243,7 @@ export async function listQueues(em: EntityManager): Promise<QueueView[]> {
 /** Every agent with team, skills and availability. */
 export async function listAgents(em: EntityManager): Promise<AgentView[]> {
   const rows: Row[] = await em.execute(
-    'select id, name, email, team_id, skills, available from agent order by name',
+    'select id, name, email, team_id, skills, available, status from agent order by name',
   );
   return rows.map((r) => ({
     id: Number(r.id),
@@ -252,6 +252,7 @@ export async function listAgents(em: EntityManager): Promise<AgentView[]> {
     teamId: r.team_id === null ? null : Number(r.team_id),
     skills: r.skills as string[],
     available: Boolean(r.available),
+    status: r.status as AgentView['status'],
   }));
 }
 
