@@ -8,35 +8,40 @@ import type { KbLanguage } from '../db/entities/knowledge-base.ts';
 export const functionWords: Record<KbLanguage, readonly string[]> = {
   en: wordList(`
     the a an and or of to in on for with is are was my our your it this that i we
-    you can how do does have has be at from after not please hello hi thanks
+    you can how do does have has be at from after not please hello hi thanks what
+    where when why get got need want cannot can't there their them since
   `),
   de: wordList(`
     der die das den dem des ein eine einen und oder ist sind ich wir sie es mit nach
     von zu bei auf für fur nicht mein meine unser unsere wie kann hallo bitte danke
-    seit
+    seit habe hat wo möchten mochten im zum zur keine kein mehr noch auch aber wurde
+    haben
   `),
   fr: wordList(`
     le la les un une des du de et ou est sont je nous vous il elle avec pour dans
     sur après apres mon ma mes notre votre ne pas comment bonjour merci au aux ce
-    cette à
+    cette à où puis depuis rien plus j m l d qu suis été etre être nos vos ça ca
   `),
   es: wordList(`
     el la los las un una y o es son yo nosotros con para por en del al mi mis su no
-    cómo como hola gracias que qué desde después despues puedo lo
+    cómo como hola gracias que qué desde después despues puedo lo me dónde donde ya
+    quiero tengo muy pero este estan están aunque nuestro nuestra ha han se
   `),
   pt: wordList(`
     o os as um uma e ou é são eu nós com para por no na nos nas do da dos das meu
-    minha não nao como olá ola obrigado obrigada que depois posso está esta
+    minha não nao como olá ola obrigado obrigada que depois posso está esta em onde
+    mais tenho consigo foi fui ao pelo pela sempre nosso nossa ate até existe
+    preciso
   `),
 };
 
-// Letters that only some of our languages use; each counts as much as a function word.
+// Letters and spellings typical of one of our languages; each counts as much as a function word.
 const telltaleLetters: Record<KbLanguage, RegExp> = {
-  en: /(?!)/g,
-  de: /[äöüß]/g,
-  fr: /[èêëàâîïôûùœç]/g,
-  es: /[ñ¿¡]/g,
-  pt: /[ãõ]/g,
+  en: /\b(th|wh)\w+/g,
+  de: /[äöüß]|sch|ung\b/g,
+  fr: /[èêëàâîïôûùœ]|eau|\b[dlmjn]'|qu'/g,
+  es: /[ñ¿¡]|ción\b|cion\b/g,
+  pt: /[ãõ]|nh|lh|ção\b|cao\b/g,
 };
 
 const languageOrder: KbLanguage[] = ['en', 'de', 'fr', 'es', 'pt'];
