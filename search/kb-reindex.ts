@@ -32,6 +32,7 @@ type PageLoader = (
 ) => Promise<{ id: number }[]>;
 
 interface IndexPlan {
+  name: 'articles' | 'macros' | 'tickets';
   uid: string;
   settings: Settings;
   countSql: string;
@@ -47,8 +48,11 @@ export async function rebuildSearchIndexes(options: {
   batchSize?: number;
   onProgress?: RebuildProgress;
   uids?: { articles?: string; macros?: string; tickets?: string };
+  /** Rebuilds only these indexes; all three when absent. */
+  only?: ('articles' | 'macros' | 'tickets')[];
 }): Promise<Record<string, number>> {
-  const plans = indexPlans(options.uids ?? {});
+  const wanted = new Set(options.only ?? ['articles', 'macros', 'tickets']);
+  const plans = indexPlans(options.uids ?? {}).filter((plan) => wanted.has(plan.name));
   const written: Record<string, number> = {};
   for (const plan of plans) {
     written[plan.uid] = await rebuildOne({ ...options, plan });
@@ -59,6 +63,7 @@ export async function rebuildSearchIndexes(options: {
 function indexPlans(uids: { articles?: string; macros?: string; tickets?: string }): IndexPlan[] {
   return [
     {
+      name: 'articles',
       uid: uids.articles ?? kbArticleIndexUid,
       settings: kbArticleIndexSettings,
       countSql: 'select count(*) as total from kb_article',
@@ -67,6 +72,7 @@ function indexPlans(uids: { articles?: string; macros?: string; tickets?: string
       requeueSql: `insert into kb_index_job (kind, ref_id) select 'article', id from kb_article where updated_at >= ?`,
     },
     {
+      name: 'macros',
       uid: uids.macros ?? macroIndexUid,
       settings: macroIndexSettings,
       countSql: 'select count(*) as total from macro',
@@ -74,6 +80,7 @@ function indexPlans(uids: { articles?: string; macros?: string; tickets?: string
       requeueSql: `insert into kb_index_job (kind, ref_id) select 'macro', id from macro where updated_at >= ?`,
     },
     {
+      name: 'tickets',
       uid: uids.tickets ?? ticketIndexUid,
       settings: ticketIndexSettings,
       countSql: 'select count(*) as total from ticket',

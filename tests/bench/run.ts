@@ -3,6 +3,7 @@
 // exit non-zero only when something crashed. An unknown or missing name prints the list.
 import { measureEmptyWorkflowRate } from './empty-workflow.ts';
 import { runIntakeBench } from './intake.ts';
+import { runSearchBench } from './search.ts';
 
 interface Bench {
   describe: string;
@@ -14,6 +15,11 @@ const benches: Record<string, Bench> = {
     describe:
       'POST tickets for a fixed window; tickets/s until triaged and assigned, API p50/p99, vs empty workflows',
     run: runIntakeBench,
+  },
+  search: {
+    describe:
+      'KB suggestion precision@3 and MRR; search p50/p99 and indexing rate over 10k KB articles, 100k tickets',
+    run: runSearchBench,
   },
   'empty-workflow': {
     describe: 'the Temporal server alone: empty workflows started and completed per second',
