@@ -25,7 +25,7 @@ import { agentRoutes } from './routes/agents.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { directoryRoutes } from './routes/directory.ts';
-import { kbRoutes } from './routes/kb.ts';
+import { helpCenterRoutes, kbRoutes } from './routes/kb.ts';
 import { presenceRoutes } from './routes/presence.ts';
 import { searchRoutes } from './routes/search.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -57,6 +57,7 @@ export function createApp(deps: AppDeps): express.Express {
   const api = express.Router();
   api.use(express.json({ limit: '2mb' }));
   api.get('/health', (_req, res) => res.json({ status: 'ok' }));
+  api.use(helpCenterRoutes({ orm: deps.orm, meili: deps.meili }));
   api.use(loadSession(deps));
   api.use(requireSignedIn);
   api.use(requireCsrf);

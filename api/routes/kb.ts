@@ -1,9 +1,12 @@
-// Knowledge-base routes (mounted under /api): agents write KB articles (every edit a version,
-// with diff and restore), publish them, search KB articles and macros, attach KB articles to
-// tickets and use the suggestions shown beside a ticket; leads review stale articles and
-// searches that keep missing; the public help center reads published public articles only.
-// Search answers 200 with a notice while Meilisearch is down. Tests: tests/kb/kb-api.test.ts.
+// Knowledge-base routes (mounted under /api). `kbRoutes`, behind sign-in: agents write KB
+// articles (every edit a version, with diff and restore), publish them, search KB articles and
+// macros, attach KB articles to tickets and use the suggestions shown beside a ticket; leads
+// review stale articles and searches that keep missing. The acting agent is the session's;
+// without a session (API tests) the body's or query's `agentId` names it. `helpCenterRoutes`,
+// public and read-only: published public KB articles only. Search answers 200 with a notice
+// while Meilisearch is down. Tests: tests/kb/kb-api.test.ts.
 import { Router, type Request } from 'express';
+import { Role } from '../auth/roles.ts';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { kbAudiences, kbLanguages, kbStatuses } from '../../db/entities/knowledge-base.ts';
@@ -49,6 +52,7 @@ export interface KbRouteDeps {
 
 const id = z.coerce.number().int().positive();
 const agentId = z.number().int().positive();
+const actingAgentId = agentId.optional();
 const idParams = z.object({ id });
 const versionParams = z.object({ id, version: id });
 const suggestionParams = z.object({ id, articleId: id });
@@ -64,7 +68,7 @@ const articleFields = {
   reviewBy: z.iso.date().nullable(),
 };
 const createBody = z.object({
-  agentId,
+  agentId: actingAgentId,
   ...articleFields,
   tags: articleFields.tags.default([]),
   ownerAgentId: articleFields.ownerAgentId.default(null),
@@ -72,14 +76,17 @@ const createBody = z.object({
   reviewBy: articleFields.reviewBy.default(null),
 });
 const updateBody = z.object({
-  agentId,
+  agentId: actingAgentId,
   expectedVersion: z.number().int().positive(),
   ...z.object(articleFields).partial().shape,
 });
-const statusBody = z.object({ agentId, expectedVersion: z.number().int().positive().optional() });
-const agentBody = z.object({ agentId });
-const linkBody = z.object({ agentId, articleId: z.number().int().positive() });
-const useBody = z.object({ agentId, rank: z.number().int().min(1).max(20) });
+const statusBody = z.object({
+  agentId: actingAgentId,
+  expectedVersion: z.number().int().positive().optional(),
+});
+const agentBody = z.object({ agentId: actingAgentId });
+const linkBody = z.object({ agentId: actingAgentId, articleId: z.number().int().positive() });
+const useBody = z.object({ agentId: actingAgentId, rank: z.number().int().min(1).max(20) });
 
 const paging = {
   page: z.coerce.number().int().min(1).max(1_000).default(1),
@@ -111,14 +118,14 @@ const macroQuery = z.object({
   language: z.enum(kbLanguages).optional(),
 });
 const diffQuery = z.object({ from: id, to: id });
-const reviewQuery = z.object({ agentId: z.coerce.number().int().positive() });
+const reviewQuery = z.object({ agentId: z.coerce.number().int().positive().optional() });
 const suggestionQuery = z.object({ limit: z.coerce.number().int().min(1).max(10).default(3) });
 
 /** How far back the lead's list of missed searches looks, and how often a search must miss to be listed. */
 const missedSearchWindowDays = 30;
 const minMisses = 2;
 
-/** Serves the knowledge base to agents and leads, and published public KB articles to everyone. */
+/** Serves the knowledge base to signed-in agents and leads. */
 export function kbRoutes(deps: KbRouteDeps): Router {
   const router = Router();
   const em = () => deps.orm.em.fork();
@@ -130,8 +137,9 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   });
 
   router.post('/kb/articles', async (req, res) => {
-    const { agentId: author, ...input } = parse(createBody, req.body);
-    await requireAgents(em(), [author, input.ownerAgentId]);
+    const { agentId: named, ...input } = parse(createBody, req.body);
+    const author = await actingWriter(em(), req, named);
+    await requireAgents(em(), [input.ownerAgentId]);
     const article = await createKbArticle(em(), { input, agentId: author });
     req.log.info({ kbArticleId: article.id, agentId: author }, 'kb article created');
     res.status(201).json(article);
@@ -144,15 +152,14 @@ export function kbRoutes(deps: KbRouteDeps): Router {
 
   router.patch('/kb/articles/:id', async (req, res) => {
     const { id: articleId } = parse(idParams, req.params, 'query');
-    const { agentId: author, expectedVersion, ...changes } = parse(updateBody, req.body);
-    await requireAgents(em(), [author, changes.ownerAgentId ?? null]);
+    const { agentId: named, expectedVersion, ...changes } = parse(updateBody, req.body);
+    const author = await actingWriter(em(), req, named);
+    await requireAgents(em(), [changes.ownerAgentId ?? null]);
     const article = await refuseKbErrors(() =>
       updateKbArticle(em(), { id: articleId, expectedVersion, changes, agentId: author }),
     );
-    req.log.info(
-      { kbArticleId: articleId, agentId: author, version: article.version },
-      'kb article edited',
-    );
+    const logged = { kbArticleId: articleId, agentId: author, version: article.version };
+    req.log.info(logged, 'kb article edited');
     res.json(article);
   });
 
@@ -162,13 +169,13 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   ] as const) {
     router.post(`/kb/articles/:id/${action}`, async (req, res) => {
       const { id: articleId } = parse(idParams, req.params, 'query');
-      const body = parse(statusBody, req.body);
-      await requireAgents(em(), [body.agentId]);
+      const { agentId: named, expectedVersion } = parse(statusBody, req.body);
+      const author = await actingWriter(em(), req, named);
       const article = await refuseKbErrors(() =>
-        setKbArticleStatus(em(), { id: articleId, status, ...body }),
+        setKbArticleStatus(em(), { id: articleId, status, agentId: author, expectedVersion }),
       );
       req.log.info(
-        { kbArticleId: articleId, agentId: body.agentId, status },
+        { kbArticleId: articleId, agentId: author, status },
         'kb article status changed',
       );
       res.json(article);
@@ -198,15 +205,13 @@ export function kbRoutes(deps: KbRouteDeps): Router {
 
   router.post('/kb/articles/:id/versions/:version/restore', async (req, res) => {
     const params = parse(versionParams, req.params, 'query');
-    const { agentId: author } = parse(agentBody, req.body);
-    await requireAgents(em(), [author]);
+    const { agentId: named } = parse(agentBody, req.body);
+    const author = await actingWriter(em(), req, named);
     const article = await refuseKbErrors(() =>
       restoreKbArticleVersion(em(), { ...params, agentId: author }),
     );
-    req.log.info(
-      { kbArticleId: params.id, agentId: author, from: params.version },
-      'kb article restored',
-    );
+    const logged = { kbArticleId: params.id, agentId: author, from: params.version };
+    req.log.info(logged, 'kb article restored');
     res.json(article);
   });
 
@@ -227,21 +232,13 @@ export function kbRoutes(deps: KbRouteDeps): Router {
 
   router.get('/kb/macros/search', async (req, res) => {
     const { q, language } = parse(macroQuery, req.query, 'query');
-    res.json(
-      await searchMacros({
-        meili: deps.meili,
-        indexUid: deps.macroIndexUid,
-        q,
-        language,
-        log: req.log,
-      }),
-    );
+    const options = { meili: deps.meili, indexUid: deps.macroIndexUid, q, language, log: req.log };
+    res.json(await searchMacros(options));
   });
 
   router.get('/kb/review', async (req, res) => {
-    const { agentId: lead } = parse(reviewQuery, req.query, 'query');
-    if (!(await isTeamLead(em(), lead)))
-      throw forbidden(`agent ${lead} leads no team; only leads review KB articles`);
+    const { agentId: named } = parse(reviewQuery, req.query, 'query');
+    await requireLead(em(), req, named);
     const today = deps.today?.() ?? new Date().toISOString().slice(0, 10);
     const since = new Date(Date.now() - missedSearchWindowDays * 86_400_000);
     res.json(await loadKbReviewList(em(), { today, since, minMisses }));
@@ -254,10 +251,11 @@ export function kbRoutes(deps: KbRouteDeps): Router {
 
   router.post('/tickets/:id/kb-articles', async (req, res) => {
     const { id: ticketId } = parse(idParams, req.params, 'query');
-    const body = parse(linkBody, req.body);
+    const { agentId: named, articleId } = parse(linkBody, req.body);
+    const agent = await actingWriter(em(), req, named);
     await requireTicket(em(), ticketId);
-    await requireArticle(em(), body.articleId);
-    res.json(await linkKbArticleToTicket(em(), { ticketId, ...body }));
+    await requireArticle(em(), articleId);
+    res.json(await linkKbArticleToTicket(em(), { ticketId, articleId, agentId: agent }));
   });
 
   router.get('/tickets/:id/kb-suggestions', async (req, res) => {
@@ -273,33 +271,40 @@ export function kbRoutes(deps: KbRouteDeps): Router {
       limit,
       log: req.log,
     });
+    const { language, suggestions, notice } = found;
     const answer: KbSuggestionList = {
       ticketId,
-      language: found.language,
-      suggestions: found.suggestions,
-      ...(found.notice ? { notice: found.notice } : {}),
+      language,
+      suggestions,
+      ...(notice ? { notice } : {}),
     };
     res.json(answer);
   });
 
   router.post('/tickets/:id/kb-suggestions/:articleId/use', async (req, res) => {
     const { id: ticketId, articleId } = parse(suggestionParams, req.params, 'query');
-    const body = parse(useBody, req.body);
+    const { agentId: named, rank } = parse(useBody, req.body);
+    const agent = await actingWriter(em(), req, named);
     await requireTicket(em(), ticketId);
     await requireArticle(em(), articleId);
-    await recordSuggestionUse(em(), { ticketId, articleId, ...body });
+    await recordSuggestionUse(em(), { ticketId, articleId, agentId: agent, rank });
     // Using a suggestion in a reply is what "this KB article helped the ticket" means.
     const { ticketCount } = await linkKbArticleToTicket(em(), {
       ticketId,
       articleId,
-      agentId: body.agentId,
+      agentId: agent,
     });
-    req.log.info(
-      { ticketId, kbArticleId: articleId, agentId: body.agentId, rank: body.rank },
-      'kb suggestion used',
-    );
+    req.log.info({ ticketId, kbArticleId: articleId, agentId: agent, rank }, 'kb suggestion used');
     res.json({ ticketCount });
   });
+
+  return router;
+}
+
+/** Serves published public KB articles to anyone, signed in or not; mount it before sign-in is required. */
+export function helpCenterRoutes(deps: KbRouteDeps): Router {
+  const router = Router();
+  const em = () => deps.orm.em.fork();
 
   router.get('/help/articles', async (req, res) => {
     const { q, language, page, pageSize } = parse(helpQuery, req.query, 'query');
@@ -329,6 +334,46 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * The agent acting: the session's, else the one the request names (API tests run without
+ * sessions). An auditor-only account reads the knowledge base but never changes it.
+ */
+async function actingWriter(
+  em: EntityManager,
+  req: Request,
+  named: number | undefined,
+): Promise<number> {
+  if (req.agent !== undefined) {
+    const writers: string[] = [Role.Agent, Role.Lead, Role.Admin];
+    if (!req.agent.roles.some((role) => writers.includes(role))) {
+      throw ProblemError.forbidden(
+        'Changing the knowledge base needs the agent, lead or admin role.',
+      );
+    }
+    return req.agent.id;
+  }
+  if (named === undefined) throw missingAgent();
+  await requireAgents(em, [named]);
+  return named;
+}
+
+/** Lets leads (and admins) through; without a session, the named agent must lead a team. */
+async function requireLead(em: EntityManager, req: Request, named: number | undefined) {
+  if (req.agent !== undefined) {
+    const reviewers: string[] = [Role.Lead, Role.Admin];
+    if (req.agent.roles.some((role) => reviewers.includes(role))) return;
+    throw ProblemError.forbidden('Only leads review KB articles and missed searches.');
+  }
+  if (named === undefined) throw missingAgent();
+  if (!(await isTeamLead(em, named))) {
+    throw ProblemError.forbidden(`Agent ${named} leads no team; only leads review KB articles.`);
+  }
+}
+
+function missingAgent(): ProblemError {
+  return ProblemError.unauthenticated('Sign in, or name the acting agent as agentId.');
 }
 
 /** While search is down, the help center still lists the newest public KB articles from PostgreSQL. */
@@ -456,8 +501,4 @@ async function requireAgents(em: EntityManager, agentIds: (number | null)[]): Pr
       errors: [{ field: 'body.agentId', problem: `agent ${agent} does not exist` }],
     });
   }
-}
-
-function forbidden(detail: string): ProblemError {
-  return new ProblemError({ status: 403, type: 'forbidden', title: 'Forbidden', detail });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import request from 'supertest';
-import { kbRoutes } from '../../api/routes/kb.ts';
+import { helpCenterRoutes, kbRoutes } from '../../api/routes/kb.ts';
 import { problemHandler } from '../../api/errors.ts';
 import { requestLog } from '../../api/middleware/request-log.ts';
 import { quietLog, seedTicket } from '../search/support.ts';
@@ -35,14 +35,14 @@ beforeAll(async () => {
   app = express();
   app.use(requestLog(quietLog));
   app.use(express.json());
-  const routes = kbRoutes({
+  const deps = {
     orm: world.orm,
     meili: world.meili,
     articleIndexUid: world.articleIndexUid,
     macroIndexUid: world.macroIndexUid,
     today: () => '2026-12-04',
-  });
-  app.use('/api', routes, problemHandler);
+  };
+  app.use('/api', helpCenterRoutes(deps), kbRoutes(deps), problemHandler);
 });
 
 afterAll(async () => {
