@@ -185,7 +185,9 @@ describe('startTicketIndexer', () => {
     const caughtUp = await eventually(async () => {
       const result = await searchTickets({ meili, indexUid, q: 'scanner outage' });
       const isSearchable = during.every((id) => result.hits.some((hit) => hit.id === id));
-      return isSearchable && (await pendingJobTicketIds(database.orm)).length === 0;
+      // The indexer logs its recovery just after its commit, which a poll can see first.
+      const hasResumed = lines.some((line) => line.msg === 'ticket indexing resumed');
+      return isSearchable && hasResumed && (await pendingJobTicketIds(database.orm)).length === 0;
     }, 45_000);
 
     expect(enqueueMs).toBeLessThan(1_000);
