@@ -18,7 +18,9 @@ export const load: LayoutLoad = async ({ fetch, url, depends }) => {
 
   session.set(await api.getSession().catch(nullWhenSignedOut));
   const isSignInPage = url.pathname === resolve('/sign-in');
-  if (session.agent === null && !isSignInPage) {
+  // The help center is for customers, who have no session.
+  const isPublicPage = isSignInPage || url.pathname.startsWith(resolve('/help'));
+  if (session.agent === null && !isPublicPage) {
     const next = new URLSearchParams({ next: url.pathname + url.search });
     redirect(307, `${resolve('/sign-in')}?${next}`);
   }
