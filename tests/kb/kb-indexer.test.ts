@@ -5,9 +5,19 @@ import {
   updateKbArticle,
   type KbArticleInput,
 } from '../../db/repositories/knowledge-base.ts';
+import express from 'express';
+import request from 'supertest';
+import { problemHandler } from '../../api/errors.ts';
+import { requestLog } from '../../api/middleware/request-log.ts';
+import { helpCenterRoutes } from '../../api/routes/kb.ts';
 import { createMeili } from '../../search/client.ts';
-import { kbSearchUnavailableNotice, searchKbArticles } from '../../search/kb-search.ts';
-import { prepareMeilisearch, type DisposableMeilisearch } from '../search/support.ts';
+import {
+  helpCenterUnavailableNotice,
+  kbSearchUnavailableNotice,
+  searchKbArticles,
+  suggestKbArticles,
+} from '../../search/kb-search.ts';
+import { prepareMeilisearch, quietLog, type DisposableMeilisearch } from '../search/support.ts';
 import { createKbTestWorld, pendingKbJobs, type KbTestWorld } from './support.ts';
 
 let meilisearch: DisposableMeilisearch;
@@ -76,5 +86,32 @@ describe('startKbIndexer', () => {
     expect(queued).toBe(3);
     expect(await titlesFor('storung')).toEqual(['Störung beim Login']);
     expect(await titlesFor('rechnungen pdf')).toEqual(['Rechnungen als PDF herunterladen']);
+  }, 60_000);
+
+  it('keeps the help center listing published KB articles from PostgreSQL while Meilisearch is down', async () => {
+    const em = world.orm.em.fork();
+    const published = await createKbArticle(em, {
+      input: { ...input, title: 'Lieferadresse ändern', body: 'Unter Konto.', tags: [] },
+      agentId: world.agent.id,
+      status: 'published',
+    });
+    const app = express();
+    app.use(requestLog(quietLog));
+    const deps = { orm: world.orm, meili: world.meili, articleIndexUid: world.articleIndexUid };
+    app.use('/api', helpCenterRoutes(deps), problemHandler);
+    await meilisearch.stop();
+
+    const help = await request(app).get('/api/help/articles?q=lieferadresse');
+    const suggested = await suggestKbArticles({
+      meili: world.meili,
+      indexUid: world.articleIndexUid,
+      ticket: { subject: 'Lieferadresse', tags: [], body: 'Wie ändere ich die Lieferadresse?' },
+    });
+    await meilisearch.start();
+
+    expect(help.status).toBe(200);
+    expect(help.body.notice).toBe(helpCenterUnavailableNotice);
+    expect(help.body.hits.map((hit: { id: number }) => hit.id)).toContain(published.id);
+    expect(suggested).toMatchObject({ suggestions: [], notice: kbSearchUnavailableNotice });
   }, 60_000);
 });
