@@ -140,7 +140,8 @@ export async function suggestKbArticles(options: {
     });
     if (query === '') return { language, query, suggestions: [] };
 
-    const response = await options.meili.index<KbArticleDocument>(indexUid).search(query, {
+    // Whole words, as they were checked: no prefix reading of the last one either.
+    const response = await options.meili.index<KbArticleDocument>(indexUid).search(`${query} `, {
       limit: options.limit ?? 3,
       filter,
       // Without all words in one KB article, drop words from the end: the subject's words come
@@ -173,7 +174,9 @@ async function telltaleQuery(options: {
   if (options.words.length === 0) return '';
   const queries = options.words.map((q) => ({
     indexUid: options.indexUid,
-    q,
+    // A trailing space stops Meilisearch reading the word as a prefix ("zurück" would match
+    // "zurücksetzen"), so a word is kept only if some KB article has it or a small typo of it.
+    q: `${q} `,
     filter: options.filter,
     limit: 1,
     attributesToRetrieve: ['id'],
