@@ -210,6 +210,8 @@ describe('ticket workflow with business-time SLAs', () => {
       firstResponseMs: 2 * hourMs,
       resolutionMs: 8 * hourMs,
       pauseStatuses: [TicketStatus.Pending],
+      // C03 names no warning; one would fall due at 10:00Z, the very instant of the first reply.
+      warnBeforeMs: 0,
     });
 
     async function throughStepFour(run: TicketUnderTest, clock: CaseClock) {
