@@ -92,6 +92,7 @@ describe('ticket suggestions', () => {
     const ours = suggestions.getByRole('listitem').filter({ hasText: marker });
     await ours.getByRole('button', { name: 'Insert link' }).click();
     await ours.getByRole('button', { name: 'Inserted ✓' }).waitFor();
+    await suggestions.getByRole('heading', { name: 'Attached to this ticket' }).waitFor();
 
     expect(await page.locator('#composer-body').inputValue()).toContain(
       `/help/articles/${article.id}`,
