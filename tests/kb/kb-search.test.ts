@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createKbArticle, type KbArticleInput } from '../../db/repositories/knowledge-base.ts';
+import {
+  createKbArticle,
+  createMacro,
+  type KbArticleInput,
+} from '../../db/repositories/knowledge-base.ts';
 import type { KbLanguage } from '../../db/entities/knowledge-base.ts';
-import { searchKbArticles } from '../../search/kb-search.ts';
+import { searchKbArticles, searchMacros } from '../../search/kb-search.ts';
 import { applyKbSearchSettings } from '../../search/kb-settings.ts';
 import { createKbTestWorld, type KbTestWorld } from './support.ts';
 
@@ -84,6 +88,13 @@ beforeAll(async () => {
       await createKbArticle(em, { input, agentId: world.agent.id, status: 'published' })
     ).id;
   }
+  await createMacro(em, {
+    title: 'Olá! Obrigado pelo contato',
+    body: 'Respondemos em breve.',
+    tags: [],
+    language: 'pt',
+    teamId: null,
+  });
   await world.waitForIndexing();
 });
 
@@ -123,6 +134,17 @@ describe('searchKbArticles (cases C19)', () => {
 
     expect(found).toContain(ids.passwortDe);
   });
+});
+
+describe('searchMacros (cases C19, canned responses)', () => {
+  it.each(['ola', 'OLÁ', 'obrigado contato'])(
+    'finds the macro "Olá! Obrigado pelo contato" for "%s"',
+    async (q) => {
+      const result = await searchMacros({ meili: world.meili, indexUid: world.macroIndexUid, q });
+
+      expect(result.hits.map((hit) => hit.title)).toContain('Olá! Obrigado pelo contato');
+    },
+  );
 });
 
 describe('searchKbArticles', () => {
