@@ -47,6 +47,7 @@ import {
   checkPromise,
   checkReply,
   checkStatus,
+  RefusalType,
   type PromiseAction,
   type Refusal,
 } from './agent-actions.ts';
@@ -451,8 +452,6 @@ class TicketRun {
     return this.result();
   }
 
-  // ---- version 2: business-time SLAs (patch 2026-12-business-time-sla) ----
-
   /** Runs timers from the pure deadline list until closed; every fact re-reads the list. */
   private async runUntilClosedV2(): Promise<TicketOutcome> {
     if (!this.state.sla) this.applySlaTerms('continued under business-time SLAs');
@@ -723,7 +722,7 @@ class TicketRun {
   private checkPromise(action: PromiseAction): Refusal | null {
     if (!this.usesBusinessTime) {
       return {
-        type: 'InvalidTicketAction',
+        type: RefusalType.Invalid,
         message:
           'this ticket was opened before promises were tracked; add an internal note instead',
       };
