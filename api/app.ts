@@ -22,6 +22,7 @@ import {
 } from './middleware/authenticate.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { calendarRoutes } from './routes/calendars.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { directoryRoutes } from './routes/directory.ts';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(auditRoutes(deps));
   api.use(directoryRoutes(deps));
   api.use(agentRoutes(deps));
+  api.use(calendarRoutes(deps));
   api.use(attachmentRoutes(deps));
   api.use(searchRoutes({ meili: deps.meili, indexUid: deps.searchIndexUid }));
   api.use(kbRoutes({ orm: deps.orm, meili: deps.meili }));
@@ -98,6 +100,7 @@ function guardsByRole(): express.Router {
     requireRole(Role.Agent, Role.Lead, Role.Admin),
   );
   guards.use('/tickets/:id/audit', requireRole(Role.Auditor, Role.Lead, Role.Admin));
+  guards.put('/calendars/:id', requireRole(Role.Lead, Role.Admin));
   guards.post('/agents/:id/status', (req, res, next) => {
     if (Number(req.params.id) === req.agent?.id) return next();
     return requireRole(Role.Lead, Role.Admin)(req, res, next);

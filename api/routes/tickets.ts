@@ -76,6 +76,7 @@ const statusBody = z.object({
   status: z.enum([
     TicketStatus.Open,
     TicketStatus.Pending,
+    TicketStatus.OnHold,
     TicketStatus.Resolved,
     TicketStatus.Closed,
   ]),

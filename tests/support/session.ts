@@ -12,6 +12,7 @@ export interface SignedIn {
   csrfToken: string;
   get(path: string): request.Test;
   post(path: string): request.Test;
+  put(path: string): request.Test;
   delete(path: string): request.Test;
 }
 
@@ -31,6 +32,8 @@ export async function signIn(app: Express, email: string): Promise<SignedIn> {
     get: (path) => request(app).get(path).set('cookie', cookie),
     post: (path) =>
       request(app).post(path).set('cookie', cookie).set('x-csrf-token', session.csrfToken),
+    put: (path) =>
+      request(app).put(path).set('cookie', cookie).set('x-csrf-token', session.csrfToken),
     delete: (path) =>
       request(app).delete(path).set('cookie', cookie).set('x-csrf-token', session.csrfToken),
   };
