@@ -14,6 +14,7 @@ import { startServer, uiHandlerPath } from '../../api/server.ts';
 import { migrateDatabase } from '../../db/orm.ts';
 import { seedDemoWorkgroup } from '../../db/seed.ts';
 import { demoPassword, seedAgentAccounts } from '../../db/seed-accounts.ts';
+import { seedKnowledgeBase } from '../../db/seed-knowledge-base.ts';
 import { loadConfig, repoRoot } from '../config.ts';
 import type { CaseworkConfig } from '../config.ts';
 import { createConsoleLogger, describeStartup, formatDuration } from '../local/console.ts';
@@ -64,6 +65,7 @@ async function startCasework(): Promise<void> {
   if (role === 'all') {
     await seedDemoWorkgroup({ databaseUrl: services.databaseUrl, log });
     await seedAgentAccounts({ databaseUrl: services.databaseUrl, log });
+    await seedKnowledgeBase({ databaseUrl: services.databaseUrl, log });
   }
   throwIfStopRequested();
 
