@@ -363,7 +363,9 @@ async function insertMessageOnce(
       m.channel,
       m.authorKind,
       m.agentId,
-      m.text,
+      // PostgreSQL text cannot hold U+0000; the API refuses it, and a stray one must never
+      // turn this write into a retry that can never succeed.
+      m.text.replaceAll('\u0000', ''),
       m.idempotencyKey,
       new Date(m.at),
     ],

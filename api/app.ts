@@ -20,6 +20,7 @@ import {
   requireRole,
   requireSignedIn,
 } from './middleware/authenticate.ts';
+import { rejectNulCharacters } from './middleware/reject-control-characters.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { calendarRoutes } from './routes/calendars.ts';
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   const api = express.Router();
   api.use(express.json({ limit: '2mb' }));
+  api.use(rejectNulCharacters);
   api.get('/health', (_req, res) => res.json({ status: 'ok' }));
   api.use(helpCenterRoutes({ orm: deps.orm, meili: deps.meili }));
   api.use(loadSession(deps));

@@ -159,6 +159,16 @@ function toProblem(error: unknown, instance: string): Problem & { instance: stri
       instance,
     };
   }
+  const client = clientErrorOf(error);
+  if (client !== null) {
+    return {
+      type: 'bad-request-body',
+      title: 'Request body refused',
+      status: client.status,
+      detail: client.message,
+      instance,
+    };
+  }
   return {
     type: 'internal-error',
     title: 'Internal server error',
@@ -166,6 +176,15 @@ function toProblem(error: unknown, instance: string): Problem & { instance: stri
     detail: 'Something went wrong on our side; it has been logged.',
     instance,
   };
+}
+
+// The body reader marks the client's own mistakes (too large, unsupported encoding, a
+// body that is not what it claims) with a 4xx status meant to be shown; keep it.
+function clientErrorOf(error: unknown): { status: number; message: string } | null {
+  const candidate = error as { status?: unknown; expose?: unknown; message?: unknown } | null;
+  const status = typeof candidate?.status === 'number' ? candidate.status : 0;
+  if (candidate?.expose !== true || status < 400 || status > 499) return null;
+  return { status, message: String(candidate.message) };
 }
 
 function isBodyParseError(error: unknown): boolean {

@@ -148,12 +148,23 @@ async function buildUiIfMissing(log: Logger): Promise<void> {
   if (!fs.existsSync(path.join(repoRoot, 'ui'))) return;
 
   log.info('building the workspace UI (npm run build:ui), once');
+  const output: Buffer[] = [];
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn('npm', ['run', 'build:ui'], { cwd: repoRoot, stdio: 'inherit' });
+    // Vite's build report is noise on a normal start; it is shown only when the build fails.
+    const child = spawn('npm', ['run', '--silent', 'build:ui'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     child.once('error', () => resolve(null));
     child.once('exit', resolve);
   });
-  if (code !== 0) throw new Error('`npm run build:ui` failed: see its output above.');
+  if (code !== 0) {
+    process.stderr.write(Buffer.concat(output));
+    throw new Error('`npm run build:ui` failed: see its output above.');
+  }
+  log.info('workspace UI built');
 }
 
 function printWelcome(options: {

@@ -56,13 +56,15 @@ export async function startMeilisearch(options: {
     command: binary,
     args: [
       ...['--db-path', dbPath],
-      ...['--http-addr', `127.0.0.1:${port}`, '--master-key', masterKey],
+      ...['--http-addr', `127.0.0.1:${port}`],
       ...['--no-analytics', '--env', 'development'],
     ],
     logFile,
     // Meilisearch reads MEILI_* variables as its own options; ours name a client's target.
     // Without a backtrace its start-up errors fit in the few log lines we quote.
-    env: { ...environmentWithout('MEILI_'), RUST_BACKTRACE: '0' },
+    // The key goes in through the environment: a key that starts with '-' would read as an
+    // option on the command line, and arguments are visible to every user in `ps`.
+    env: { ...environmentWithout('MEILI_'), MEILI_MASTER_KEY: masterKey, RUST_BACKTRACE: '0' },
   });
 
   const url = `http://127.0.0.1:${port}`;

@@ -111,6 +111,35 @@ describe('ticket intake over the API', () => {
     expect(res.body.detail).toMatch(/not valid JSON/);
   });
 
+  it('refuses a NUL character with a 422 naming the field, before anything is stored', async () => {
+    const res = await request(app)
+      .post('/api/tickets')
+      .send({
+        requester: { email: 'nul@customer.example' },
+        subject: 'Hello\u0000World',
+        body: 'x',
+      });
+
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0].field).toBe('body.subject');
+  });
+
+  it("keeps the body reader's own client errors: 413 for an oversized body, 400 for bad gzip", async () => {
+    const huge = await request(app)
+      .post('/api/tickets')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ body: 'x'.repeat(3 * 1024 * 1024) }));
+    const badGzip = await request(app)
+      .post('/api/tickets')
+      .set('content-type', 'application/json')
+      .set('content-encoding', 'gzip')
+      .send('{"not":"gzip"}');
+
+    expect(huge.status).toBe(413);
+    expect(huge.headers['content-type']).toMatch(/problem\+json/);
+    expect(badGzip.status).toBe(400);
+  });
+
   it('answers unknown tickets and unknown API paths with a JSON 404', async () => {
     const ticket = await alice.get('/api/tickets/987654321');
     const path = await alice.get('/api/no-such-thing');
