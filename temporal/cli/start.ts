@@ -130,16 +130,30 @@ async function stopAndExit(code: number): Promise<never> {
   process.exit(code);
 }
 
-/** Stops the server, then the worker, then the services: the reverse of start-up. */
+const stepStopTimeoutMs = 20_000;
+
+/**
+ * Stops the server, then the worker, then the services: the reverse of start-up. A step
+ * that does not finish in time (e.g. a worker waiting on a stuck task) is left behind with
+ * a message, so the services are still stopped and Ctrl-C always ends in seconds.
+ */
 async function stopEverything(): Promise<void> {
   while (started.length > 0) {
     const next = started.pop()!;
     try {
-      await next.stop();
+      await withTimeout(next.stop(), stepStopTimeoutMs, `the ${next.name} did not stop in time`);
     } catch (error) {
       console.error(`Stopping the ${next.name} failed: ${messageOf(error)}`);
     }
   }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} (${ms / 1000} s)`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The server mounts the built SvelteKit app; build it once when a fresh clone has none. */
