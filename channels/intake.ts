@@ -4,6 +4,7 @@
 // Idempotency-Key, a webhook id), and the ticket workflow id is the ticket's business key,
 // so a retry — after a crash, a lost connection, a re-fetched mail — finds its first
 // answer and at most re-sends the same start or signal, which Temporal deduplicates.
+import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -45,6 +46,11 @@ export interface InboundMessage {
   attachments: InboundAttachment[];
   /** The ticket a channel's threading decided this message belongs to, or null for a new one. */
   appendToTicketId: number | null;
+  /**
+   * Refuse a repeated key whose content differs (API callers' Idempotency-Key). Email leaves it
+   * off: its keys already encode what makes two mails the same (C15).
+   */
+  refuseChangedContentOnRetry?: boolean;
 }
 
 export interface IntakeOutcome {
@@ -76,6 +82,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     async accept(message) {
       const known = await findLedger(deps.orm.em.fork(), message.idempotencyKey);
       if (known !== null) {
+        refuseChangedContent(message, known);
         await redeliver(deps, message, known);
         deps.log.debug({ ticketId: known.ticketId }, 'intake repeated');
         return { ...known, duplicate: true };
@@ -107,9 +114,15 @@ async function storeOnce(deps: IntakeDeps, message: InboundMessage): Promise<Int
       const attachmentIds = await insertAttachments(em, messageId, message.attachments, blobs);
       await storeSanitizedHtml(em, messageId, message, attachmentIds);
       await em.execute(
-        `insert into intake_request (key, ticket_id, message_id, created_ticket)
-         values (?, ?, ?, ?)`,
-        [message.idempotencyKey, ticketId, messageId, createdTicket],
+        `insert into intake_request (key, ticket_id, message_id, created_ticket, fingerprint)
+         values (?, ?, ?, ?, ?)`,
+        [
+          message.idempotencyKey,
+          ticketId,
+          messageId,
+          createdTicket,
+          message.refuseChangedContentOnRetry ? fingerprintOf(message) : null,
+        ],
       );
       return { ticketId, messageId, createdTicket, duplicate: false };
     });
@@ -118,6 +131,7 @@ async function storeOnce(deps: IntakeDeps, message: InboundMessage): Promise<Int
     if (!isUniqueViolation(error)) throw error;
     const winner = await findLedger(deps.orm.em.fork(), message.idempotencyKey);
     if (winner === null) throw error;
+    refuseChangedContent(message, winner);
     return { ...winner, duplicate: true };
   }
 }
@@ -236,9 +250,13 @@ async function openFollowUpTicket(
 
 type Row = Record<string, unknown>;
 
-async function findLedger(em: EntityManager, key: string): Promise<IntakeOutcome | null> {
+interface LedgerEntry extends IntakeOutcome {
+  fingerprint: string | null;
+}
+
+async function findLedger(em: EntityManager, key: string): Promise<LedgerEntry | null> {
   const rows: Row[] = await em.execute(
-    'select ticket_id, message_id, created_ticket from intake_request where key = ?',
+    'select ticket_id, message_id, created_ticket, fingerprint from intake_request where key = ?',
     [key],
   );
   const row = rows[0];
@@ -248,7 +266,40 @@ async function findLedger(em: EntityManager, key: string): Promise<IntakeOutcome
     messageId: Number(row.message_id),
     createdTicket: Boolean(row.created_ticket),
     duplicate: false,
+    fingerprint: (row.fingerprint as string | null) ?? null,
   };
+}
+
+/** What identifies a request's content, whatever its key: channel, sender, subject, text. */
+function fingerprintOf(message: InboundMessage): string {
+  const content = [message.channel, message.requester.email, message.subject, message.text];
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+}
+
+function refuseChangedContent(message: InboundMessage, known: LedgerEntry): void {
+  if (!message.refuseChangedContentOnRetry || known.fingerprint === null) return;
+  if (known.fingerprint === fingerprintOf(message)) return;
+  throw IntakeKeyReusedError.forKey(message.idempotencyKey, known.ticketId);
+}
+
+/** The same idempotency key came back with different content: a caller's bug, never a retry. */
+export class IntakeKeyReusedError extends Error {
+  readonly ticketId: number;
+
+  constructor(message: string, ticketId: number) {
+    super(message);
+    this.name = 'IntakeKeyReusedError';
+    this.ticketId = ticketId;
+  }
+
+  /** Names the key and the ticket the first request made. */
+  static forKey(key: string, ticketId: number): IntakeKeyReusedError {
+    const shown = key.replace(/^api:/, '');
+    return new IntakeKeyReusedError(
+      `idempotency key "${shown}" was already used for a different request (ticket ${ticketId}); use a new key for new content`,
+      ticketId,
+    );
+  }
 }
 
 async function nextTicketId(em: EntityManager): Promise<number> {

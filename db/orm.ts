@@ -19,6 +19,7 @@ import { BusinessTimeSlaPolicies } from './migrations/2026-12-04b-business-time-
 import { AgentAvailabilityAndQueueRouting } from './migrations/2026-12-04c-agent-availability-and-queue-routing.ts';
 import { KnowledgeBase } from './migrations/2026-12-04d-knowledge-base.ts';
 import { AgentAccountsAndPresence } from './migrations/2026-12-04e-agent-accounts-and-presence.ts';
+import { IntakeRequestFingerprint } from './migrations/2026-12-04f-intake-request-fingerprint.ts';
 
 export const entities = [
   BusinessCalendar,
@@ -49,6 +50,7 @@ export const migrations = [
   },
   { name: '2026-12-04d-knowledge-base', class: KnowledgeBase },
   { name: '2026-12-04e-agent-accounts-and-presence', class: AgentAccountsAndPresence },
+  { name: '2026-12-04f-intake-request-fingerprint', class: IntakeRequestFingerprint },
 ];
 
 export type Orm = MikroORM;

@@ -9,7 +9,12 @@ import { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { assignWaitingTickets } from '../../activities/assignment-dispatch.ts';
-import type { Intake } from '../../channels/intake.ts';
+import {
+  IntakeKeyReusedError,
+  type InboundMessage,
+  type Intake,
+  type IntakeOutcome,
+} from '../../channels/intake.ts';
 import type { Orm } from '../../db/orm.ts';
 import {
   findTicketDetail,
@@ -90,7 +95,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   router.post('/tickets', async (req, res) => {
     const body = parse(createTicketBody, req.body);
     const key = idempotencyKey(req);
-    const outcome = await deps.intake.accept({
+    const outcome = await acceptOrRefuse(deps.intake, {
       channel: body.channel,
       idempotencyKey: key,
       requester: { email: body.requester.email, name: body.requester.name ?? null },
@@ -107,6 +112,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
       rawBlobKey: null,
       attachments: [],
       appendToTicketId: null,
+      refuseChangedContentOnRetry: true,
     });
     req.log.info({ ticketId: outcome.ticketId, duplicate: outcome.duplicate }, 'ticket intake');
     res
@@ -178,6 +184,22 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   });
 
   return router;
+}
+
+async function acceptOrRefuse(intake: Intake, message: InboundMessage): Promise<IntakeOutcome> {
+  try {
+    return await intake.accept(message);
+  } catch (error) {
+    if (!(error instanceof IntakeKeyReusedError)) throw error;
+    throw new ProblemError({
+      status: 422,
+      type: 'idempotency-key-reused',
+      title: 'Idempotency-Key reused',
+      detail: error.message,
+      errors: [{ field: 'header.Idempotency-Key', problem: error.message }],
+      cause: error,
+    });
+  }
 }
 
 function freesCapacity(status: string): boolean {

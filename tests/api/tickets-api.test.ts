@@ -74,11 +74,15 @@ describe('ticket intake over the API', () => {
 
   it('creates one ticket however often the same Idempotency-Key is retried', async () => {
     const key = randomUUID();
+    const payload = {
+      requester: { email: `${randomUUID()}@customer.example`, name: 'Pat Doe' },
+      subject: 'Printer offline',
+      body: 'It shows error 41.',
+    };
+    const send = () => request(app).post('/api/tickets').set('Idempotency-Key', key).send(payload);
 
-    const first = await createTicket('Printer offline', 'It shows error 41.', key);
-    const retries = await Promise.all(
-      [1, 2, 3].map(() => createTicket('Printer offline', 'x', key)),
-    );
+    const first = await send();
+    const retries = await Promise.all([send(), send(), send()]);
 
     expect(first.status).toBe(201);
     for (const retry of retries) {
@@ -88,6 +92,18 @@ describe('ticket intake over the API', () => {
     await openedTicket(first.body.ticketId);
     const detail = (await alice.get(`/api/tickets/${first.body.ticketId}`)).body;
     expect(detail.messages).toHaveLength(1);
+  });
+
+  it('refuses an Idempotency-Key reused for different content instead of dropping it', async () => {
+    const key = randomUUID();
+
+    const first = await createTicket('Scanner offline', 'Since this morning.', key);
+    const reused = await createTicket('Completely different', 'Another request.', key);
+
+    expect(first.status).toBe(201);
+    expect(reused.status).toBe(422);
+    expect(reused.body.type).toBe('idempotency-key-reused');
+    expect(reused.body.detail).toContain(`ticket ${first.body.ticketId}`);
   });
 
   it('names the field and the problem when the body is invalid, and stores nothing', async () => {

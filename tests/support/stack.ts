@@ -56,6 +56,9 @@ export async function prepareDatabase(services: TestServices, log: Logger): Prom
     await migrateDatabase({ databaseUrl: services.databaseUrl, log });
     await seedDemoWorkgroup({ databaseUrl: services.databaseUrl, log });
     await seedAgentAccounts({ databaseUrl: services.databaseUrl, log });
+    // Every test file adds tickets to this one database; the demo capacity (25 open tickets
+    // per agent) would fill up mid-run and leave later tickets unassigned for no test's reason.
+    await client.query("update agent set capacity = 100000 where email like '%@casework.example'");
   } finally {
     await client.query('select pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
     await client.end();
