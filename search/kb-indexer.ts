@@ -4,13 +4,13 @@
 // Meilisearch. Jobs are deleted in a transaction that commits only after Meilisearch confirms
 // the write, so during an outage they stay queued and the loop retries with backoff; when
 // Meilisearch answers again it catches up without loss. Tests: tests/kb/kb-indexer.test.ts.
-import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Orm } from '../db/orm.ts';
 import { waitForIndexJob, type Meili } from './client.ts';
 import { toKbArticleDocument } from './kb-document.ts';
 import { applyKbSearchSettings, kbArticleIndexUid, macroIndexUid } from './kb-settings.ts';
 import { loadKbArticleSources, loadMacroDocuments } from './kb-source.ts';
+import { listenForIndexJobs } from './job-listener.ts';
 
 /** The PostgreSQL channel the KB repository notifies after enqueuing an index job. */
 export const kbIndexJobChannel = 'kb_index_job';
@@ -40,7 +40,12 @@ export interface KbIndexerOptions {
 export function startKbIndexer(options: KbIndexerOptions): KbIndexer {
   const idleMs = options.idleMs ?? 5_000;
   const wake = createWakeUp();
-  const listener = listenForJobs({ orm: options.orm, log: options.log, onNotify: wake.ring });
+  const listener = listenForIndexJobs({
+    orm: options.orm,
+    log: options.log,
+    channel: kbIndexJobChannel,
+    onNotify: wake.ring,
+  });
   let isStopping = false;
   let outageSince: number | null = null;
 
@@ -200,62 +205,6 @@ function createWakeUp() {
     cancel() {
       isCancelled = true;
       wakeNow?.();
-    },
-  };
-}
-
-/** Holds one pooled connection in LISTEN, reconnecting after a pause if PostgreSQL drops it. */
-function listenForJobs(options: { orm: Orm; log: Logger; onNotify: () => void }) {
-  let client: PoolClient | null = null;
-  let retry: NodeJS.Timeout | null = null;
-  let isStopped = false;
-
-  const connect = async () => {
-    retry = null;
-    try {
-      const pool = await options.orm.em.getConnection().getNativeClient();
-      const fresh = await pool.connect();
-      fresh.on('notification', options.onNotify);
-      fresh.on('error', (error) => dropped(fresh, error));
-      await fresh.query(`listen ${kbIndexJobChannel}`);
-      client = fresh;
-      if (isStopped) await release();
-      // Jobs enqueued while nobody listened would otherwise wait for the next poll.
-      options.onNotify();
-    } catch (error) {
-      options.log.warn({ detail: (error as Error).message }, 'kb index job listener failed');
-      scheduleReconnect();
-    }
-  };
-
-  const dropped = (dead: PoolClient, error: Error) => {
-    if (client !== dead) return;
-    client = null;
-    dead.release(error);
-    options.log.warn({ detail: error.message }, 'kb index job listener disconnected');
-    scheduleReconnect();
-  };
-
-  const scheduleReconnect = () => {
-    if (!isStopped) retry = setTimeout(() => void connect(), 5_000);
-  };
-
-  const release = async () => {
-    const held = client;
-    client = null;
-    if (!held) return;
-    await held.query(`unlisten ${kbIndexJobChannel}`).catch(() => undefined);
-    held.release();
-  };
-
-  const started = connect();
-
-  return {
-    async stop() {
-      isStopped = true;
-      if (retry) clearTimeout(retry);
-      await started;
-      await release();
     },
   };
 }

@@ -5,13 +5,13 @@
 // so an outage loses nothing: the transaction rolls back, the jobs stay, intake never waits
 // on search, and the loop retries with backoff. `for update skip locked` lets several workers
 // drain side by side without taking the same job. Tests: tests/search/ticket-indexer.test.ts.
-import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import type { Orm } from '../db/orm.ts';
 import { waitForIndexJob, type Meili } from './client.ts';
 import { applySearchSettings, ticketIndexUid } from './settings.ts';
 import { loadTicketDocumentSources } from './ticket-source.ts';
 import { toTicketDocument } from './ticket-document.ts';
+import { listenForIndexJobs } from './job-listener.ts';
 
 /** The PostgreSQL channel the ticket projection notifies after enqueuing an index job. */
 export const indexJobChannel = 'search_index_job';
@@ -41,7 +41,12 @@ interface IndexerOptions {
 export function startTicketIndexer(options: IndexerOptions): TicketIndexer {
   const idleMs = options.idleMs ?? 5_000;
   const bell = createDoorbell();
-  const listener = startListening({ orm: options.orm, log: options.log, onNotify: bell.ring });
+  const listener = listenForIndexJobs({
+    orm: options.orm,
+    log: options.log,
+    channel: indexJobChannel,
+    onNotify: bell.ring,
+  });
   const outage = createOutageLog(options.log);
   let isStopping = false;
 
@@ -202,65 +207,6 @@ function createDoorbell() {
     cancel() {
       isCancelled = true;
       wakeOnCancel?.();
-    },
-  };
-}
-
-/**
- * Holds one pooled connection in LISTEN. If it drops (PostgreSQL restart), it reconnects
- * after a pause; meanwhile the poll fallback keeps indexing going, only less promptly.
- */
-function startListening(options: { orm: Orm; log: Logger; onNotify: () => void }) {
-  let client: PoolClient | null = null;
-  let retry: NodeJS.Timeout | null = null;
-  let isStopped = false;
-
-  const connect = async () => {
-    retry = null;
-    try {
-      const pool = await options.orm.em.getConnection().getNativeClient();
-      const fresh = await pool.connect();
-      fresh.on('notification', options.onNotify);
-      fresh.on('error', (error) => dropped(fresh, error));
-      await fresh.query(`listen ${indexJobChannel}`);
-      client = fresh;
-      if (isStopped) await release();
-      // Jobs enqueued while we were not listening would otherwise wait for the next poll.
-      options.onNotify();
-    } catch (error) {
-      options.log.warn({ detail: (error as Error).message }, 'index job listener failed');
-      scheduleReconnect();
-    }
-  };
-
-  const dropped = (dead: PoolClient, error: Error) => {
-    if (client !== dead) return;
-    client = null;
-    dead.release(error);
-    options.log.warn({ detail: error.message }, 'index job listener disconnected');
-    scheduleReconnect();
-  };
-
-  const scheduleReconnect = () => {
-    if (!isStopped) retry = setTimeout(() => void connect(), 5_000);
-  };
-
-  const release = async () => {
-    const held = client;
-    client = null;
-    if (!held) return;
-    await held.query(`unlisten ${indexJobChannel}`).catch(() => undefined);
-    held.release();
-  };
-
-  const started = connect();
-
-  return {
-    async stop() {
-      isStopped = true;
-      if (retry) clearTimeout(retry);
-      await started;
-      await release();
     },
   };
 }
