@@ -5,36 +5,23 @@ import type { Express } from 'express';
 import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createApp } from '../../api/app.ts';
 import type { TicketDetail } from '../../api/contract.ts';
-import { openTicketChangeFeed, type TicketChangeFeed } from '../../api/ticket-change-feed.ts';
-import { createMeili } from '../../search/client.ts';
 import { signIn, type SignedIn } from '../support/session.ts';
-import { eventually, startTestStack, type TestStack } from '../support/stack.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { eventually } from '../support/stack.ts';
 
-let stack: TestStack;
-let feed: TicketChangeFeed;
+let testApp: TestApp;
 let app: Express;
 let alice: SignedIn;
 
 beforeAll(async () => {
-  stack = await startTestStack({ name: 'calendars' });
-  feed = await openTicketChangeFeed({ databaseUrl: stack.services.databaseUrl, log: stack.log });
-  app = createApp({
-    orm: stack.orm,
-    temporal: stack.temporal.client,
-    intake: stack.intake,
-    blobs: stack.blobs,
-    meili: createMeili({ url: stack.services.meiliUrl, masterKey: stack.services.meiliMasterKey }),
-    feed,
-    log: stack.log,
-  });
+  testApp = await startTestApp({ name: 'calendars' });
+  ({ app } = testApp);
   alice = await signIn(app, 'alice@casework.example');
 }, 120_000);
 
 afterAll(async () => {
-  await feed?.close();
-  await stack?.stop();
+  await testApp?.stop();
 });
 
 interface CalendarView {

@@ -2,36 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { Express } from 'express';
 import { randomUUID } from 'node:crypto';
-import { createApp } from '../../api/app.ts';
 import type { TicketDetail, TicketList, TicketSummary } from '../../api/contract.ts';
-import { openTicketChangeFeed, type TicketChangeFeed } from '../../api/ticket-change-feed.ts';
-import { createMeili } from '../../search/client.ts';
 import { signIn, type SignedIn } from '../support/session.ts';
-import { eventually, startTestStack, type TestStack } from '../support/stack.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { eventually, type TestStack } from '../support/stack.ts';
 
 let stack: TestStack;
-let feed: TicketChangeFeed;
+let testApp: TestApp;
 let app: Express;
 let alice: SignedIn;
 
 beforeAll(async () => {
-  stack = await startTestStack({ name: 'api' });
-  feed = await openTicketChangeFeed({ databaseUrl: stack.services.databaseUrl, log: stack.log });
-  app = createApp({
-    orm: stack.orm,
-    temporal: stack.temporal.client,
-    intake: stack.intake,
-    blobs: stack.blobs,
-    meili: createMeili({ url: stack.services.meiliUrl, masterKey: stack.services.meiliMasterKey }),
-    feed,
-    log: stack.log,
-  });
+  testApp = await startTestApp({ name: 'api' });
+  ({ stack, app } = testApp);
   alice = await signIn(app, 'alice@casework.example');
 }, 120_000);
 
 afterAll(async () => {
-  await feed?.close();
-  await stack?.stop();
+  await testApp?.stop();
 });
 
 async function createTicket(subject: string, body: string, key = randomUUID()) {

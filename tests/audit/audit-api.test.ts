@@ -2,40 +2,28 @@
 // as a file, 404 for unknown tickets and 422 for a zone that is not one. Route: api/routes/audit.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
-import { createApp } from '../../api/app.ts';
-import { openTicketChangeFeed, type TicketChangeFeed } from '../../api/ticket-change-feed.ts';
 import type { AuditTimeline } from '../../temporal/audit/timeline.ts';
-import { createMeili } from '../../search/client.ts';
 import { signIn, type SignedIn } from '../support/session.ts';
-import { startTestStack, type TestStack } from '../support/stack.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import type { TestStack } from '../support/stack.ts';
 import { walkTicketThroughItsLife, type WalkedTicket } from './support.ts';
 
 let stack: TestStack;
-let feed: TicketChangeFeed;
+let testApp: TestApp;
 let app: Express;
 let walked: WalkedTicket;
 // Erin audits: the audit timeline is for auditors, leads and admins.
 let auditor: SignedIn;
 
 beforeAll(async () => {
-  stack = await startTestStack({ name: 'audit-api' });
-  feed = await openTicketChangeFeed({ databaseUrl: stack.services.databaseUrl, log: stack.log });
-  app = createApp({
-    orm: stack.orm,
-    temporal: stack.temporal.client,
-    intake: stack.intake,
-    blobs: stack.blobs,
-    meili: createMeili({ url: stack.services.meiliUrl, masterKey: stack.services.meiliMasterKey }),
-    feed,
-    log: stack.log,
-  });
+  testApp = await startTestApp({ name: 'audit-api' });
+  ({ stack, app } = testApp);
   walked = await walkTicketThroughItsLife(stack);
   auditor = await signIn(app, 'erin@casework.example');
 }, 120_000);
 
 afterAll(async () => {
-  await feed?.close();
-  await stack?.stop();
+  await testApp?.stop();
 });
 
 describe('GET /api/tickets/:id/audit', () => {

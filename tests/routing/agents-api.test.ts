@@ -8,42 +8,30 @@ import {
   type AssignmentRequestSender,
 } from '../../activities/assignment-dispatch.ts';
 import { loadAssignmentCandidates } from '../../activities/routing.ts';
-import { createApp } from '../../api/app.ts';
 import type { TicketDetail } from '../../api/contract.ts';
 import { problemHandler } from '../../api/errors.ts';
 import { requestLog } from '../../api/middleware/request-log.ts';
 import { agentRoutes } from '../../api/routes/agents.ts';
-import { openTicketChangeFeed, type TicketChangeFeed } from '../../api/ticket-change-feed.ts';
-import { createMeili } from '../../search/client.ts';
 import { chooseAssignee, AssignmentStrategy } from '../../workflows/policies/assignment.ts';
 import { signIn, type SignedIn } from '../support/session.ts';
-import { eventually, startTestStack, type TestStack } from '../support/stack.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { eventually, type TestStack } from '../support/stack.ts';
 import { assigneeOf, createRoutingFixture, type RoutingFixture } from './routing-fixture.ts';
 
 let stack: TestStack;
-let feed: TicketChangeFeed;
+let testApp: TestApp;
 let app: Express;
 // Alice leads Support and administers the workspace: she may set anyone's status.
 let lead: SignedIn;
 
 beforeAll(async () => {
-  stack = await startTestStack({ name: 'agents' });
-  feed = await openTicketChangeFeed({ databaseUrl: stack.services.databaseUrl, log: stack.log });
-  app = createApp({
-    orm: stack.orm,
-    temporal: stack.temporal.client,
-    intake: stack.intake,
-    blobs: stack.blobs,
-    meili: createMeili({ url: stack.services.meiliUrl, masterKey: stack.services.meiliMasterKey }),
-    feed,
-    log: stack.log,
-  });
+  testApp = await startTestApp({ name: 'agents' });
+  ({ stack, app } = testApp);
   lead = await signIn(app, 'alice@casework.example');
 }, 120_000);
 
 afterAll(async () => {
-  await feed?.close();
-  await stack?.stop();
+  await testApp?.stop();
 });
 
 /**
