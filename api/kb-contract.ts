@@ -126,6 +126,22 @@ export interface KbSuggestionList {
   notice?: string;
 }
 
+/** A macro suggested for a ticket, its body rendered with the ticket's placeholders filled. */
+export interface MacroSuggestion {
+  id: number;
+  title: string;
+  /** Ready to insert into a public reply; unknown placeholders are left as written. */
+  body: string;
+  rank: number;
+}
+
+export interface MacroSuggestionList {
+  ticketId: number;
+  language: KbLanguage;
+  suggestions: MacroSuggestion[];
+  notice?: string;
+}
+
 /** What a lead reviews: KB articles past their review date and searches that keep finding nothing. */
 export interface KbReviewList {
   overdue: KbArticleSummary[];

@@ -10,6 +10,7 @@ import type {
   KbSearchHit,
   KbSearchResult,
   KbSuggestion,
+  MacroSearchHit,
   MacroSearchResult,
 } from '../api/kb-contract.ts';
 import type { KbAudience, KbLanguage } from '../db/entities/knowledge-base.ts';
@@ -118,45 +119,98 @@ export async function searchMacros(options: {
   }
 }
 
+/** What a ticket says, as the suggestion searches read it. */
+export interface TicketText {
+  subject: string;
+  tags: string[];
+  body: string;
+}
+
 /** The published KB articles most likely to answer a ticket, searched in the ticket's language. */
 export async function suggestKbArticles(options: {
   meili: Meili;
-  ticket: { subject: string; tags: string[]; body: string };
+  ticket: TicketText;
   limit?: number;
   indexUid?: string;
   log?: Logger;
 }): Promise<{ language: KbLanguage; query: string; suggestions: KbSuggestion[]; notice?: string }> {
+  const { hits, ...found } = await searchForTicket<KbArticleDocument>({
+    meili: options.meili,
+    indexUid: options.indexUid ?? kbArticleIndexUid,
+    ticket: options.ticket,
+    filterFor: (language) => filterExpressions({ status: 'published', language }),
+    limit: options.limit ?? 3,
+    attributesToRetrieve: ['id', 'title', 'audience'],
+    attributesToCrop: ['body'],
+    log: options.log,
+  });
+  return { ...found, suggestions: hits.map((hit, place) => toSuggestion(hit, place + 1)) };
+}
+
+/** The macros most likely to answer a ticket, chosen like KB article suggestions, in the ticket's language. */
+export async function suggestMacros(options: {
+  meili: Meili;
+  ticket: TicketText;
+  limit?: number;
+  indexUid?: string;
+  log?: Logger;
+}): Promise<{ language: KbLanguage; query: string; macros: MacroSearchHit[]; notice?: string }> {
+  const { hits, ...found } = await searchForTicket<MacroDocument>({
+    meili: options.meili,
+    indexUid: options.indexUid ?? macroIndexUid,
+    ticket: options.ticket,
+    filterFor: (language) => filterExpressions({ language }),
+    limit: options.limit ?? 3,
+    attributesToRetrieve: ['id', 'title', 'body', 'language'],
+    log: options.log,
+  });
+  const macros = hits.map(({ id, title, body, language }) => ({ id, title, body, language }));
+  return { ...found, macros };
+}
+
+/**
+ * Searches one index with the ticket's telling words, in the ticket's language: the shared
+ * core of KB article and macro suggestions. A notice instead of throwing when Meilisearch is down.
+ */
+async function searchForTicket<T extends KbArticleDocument | MacroDocument>(options: {
+  meili: Meili;
+  indexUid: string;
+  ticket: TicketText;
+  filterFor: (language: KbLanguage) => string[];
+  limit: number;
+  attributesToRetrieve: string[];
+  attributesToCrop?: string[];
+  log?: Logger;
+}): Promise<{ language: KbLanguage; query: string; hits: Hit<T>[]; notice?: string }> {
   const language = detectLanguage(`${options.ticket.subject}\n${options.ticket.body}`);
-  const indexUid = options.indexUid ?? kbArticleIndexUid;
-  const filter = filterExpressions({ status: 'published', language });
+  const filter = options.filterFor(language);
   let query = '';
 
   try {
     query = await telltaleQuery({
       meili: options.meili,
-      indexUid,
+      indexUid: options.indexUid,
       filter,
       words: ticketQueryWords(options.ticket),
     });
-    if (query === '') return { language, query, suggestions: [] };
+    if (query === '') return { language, query, hits: [] };
 
     // Whole words, as they were checked: no prefix reading of the last one either.
-    const response = await options.meili.index<KbArticleDocument>(indexUid).search(`${query} `, {
-      limit: options.limit ?? 3,
+    const response = await options.meili.index<T>(options.indexUid).search(`${query} `, {
+      limit: options.limit,
       filter,
-      // Without all words in one KB article, drop words from the end: the subject's words come
+      // Without all words in one document, drop words from the end: the subject's words come
       // first in the query, so what the customer named the problem decides what remains.
       matchingStrategy: 'last',
-      attributesToRetrieve: ['id', 'title', 'audience'],
-      attributesToCrop: ['body'],
-      cropLength: 20,
-      cropMarker: '…',
+      attributesToRetrieve: options.attributesToRetrieve,
+      ...(options.attributesToCrop
+        ? { attributesToCrop: options.attributesToCrop, cropLength: 20, cropMarker: '…' }
+        : {}),
     });
-    const suggestions = response.hits.map((hit, place) => toSuggestion(hit, place + 1));
-    return { language, query, suggestions };
+    return { language, query, hits: response.hits };
   } catch (error) {
     const degraded = degrade(error, kbSearchUnavailableNotice, options.log);
-    return { language, query, suggestions: [], ...degraded };
+    return { language, query, hits: [], ...degraded };
   }
 }
 

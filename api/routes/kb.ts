@@ -13,6 +13,7 @@ import { kbAudiences, kbLanguages, kbStatuses } from '../../db/entities/knowledg
 import type { EntityManager, Orm } from '../../db/orm.ts';
 import {
   createKbArticle,
+  findAgentName,
   findKbArticle,
   findKbVersion,
   isTeamLead,
@@ -36,8 +37,15 @@ import {
   searchKbArticles,
   searchMacros,
   suggestKbArticles,
+  suggestMacros,
 } from '../../search/kb-search.ts';
-import type { KbArticleView, KbSearchResult, KbSuggestionList } from '../kb-contract.ts';
+import { renderMacro } from '../../search/kb-macro-render.ts';
+import type {
+  KbArticleView,
+  KbSearchResult,
+  KbSuggestionList,
+  MacroSuggestionList,
+} from '../kb-contract.ts';
 import { ProblemError } from '../errors.ts';
 
 export interface KbRouteDeps {
@@ -120,6 +128,9 @@ const macroQuery = z.object({
 const diffQuery = z.object({ from: id, to: id });
 const reviewQuery = z.object({ agentId: z.coerce.number().int().positive().optional() });
 const suggestionQuery = z.object({ limit: z.coerce.number().int().min(1).max(10).default(3) });
+const macroSuggestionQuery = suggestionQuery.extend({
+  agentId: z.coerce.number().int().positive().optional(),
+});
 
 /** How far back the lead's list of missed searches looks, and how often a search must miss to be listed. */
 const missedSearchWindowDays = 30;
@@ -281,6 +292,36 @@ export function kbRoutes(deps: KbRouteDeps): Router {
     res.json(answer);
   });
 
+  router.get('/tickets/:id/macro-suggestions', async (req, res) => {
+    const { id: ticketId } = parse(idParams, req.params, 'query');
+    const { limit, agentId: named } = parse(macroSuggestionQuery, req.query, 'query');
+    const ticket = await loadTicketForSuggestions(em(), ticketId);
+    if (ticket === null) throw ProblemError.notFound(`ticket ${ticketId}`);
+    const agentName = await actingAgentName(em(), req, named);
+
+    const found = await suggestMacros({
+      meili: deps.meili,
+      indexUid: deps.macroIndexUid,
+      ticket,
+      limit,
+      log: req.log,
+    });
+    const values = { requesterName: ticket.requesterName, ticketNumber: ticketId, agentName };
+    const suggestions = found.macros.map((macro, place) => ({
+      id: macro.id,
+      title: macro.title,
+      body: renderMacro(macro.body, values),
+      rank: place + 1,
+    }));
+    const answer: MacroSuggestionList = {
+      ticketId,
+      language: found.language,
+      suggestions,
+      ...(found.notice ? { notice: found.notice } : {}),
+    };
+    res.json(answer);
+  });
+
   router.post('/tickets/:id/kb-suggestions/:articleId/use', async (req, res) => {
     const { id: ticketId, articleId } = parse(suggestionParams, req.params, 'query');
     const { agentId: named, rank } = parse(useBody, req.body);
@@ -357,6 +398,19 @@ async function actingWriter(
   if (named === undefined) throw missingAgent();
   await requireAgents(em, [named]);
   return named;
+}
+
+/** The name that signs a reply: the session's agent, else the one the query names (API tests). */
+async function actingAgentName(
+  em: EntityManager,
+  req: Request,
+  named: number | undefined,
+): Promise<string | null> {
+  if (req.agent !== undefined) return req.agent.name;
+  if (named === undefined) throw missingAgent();
+  const name = await findAgentName(em, named);
+  if (name === null) await requireAgents(em, [named]);
+  return name;
 }
 
 /** Lets leads (and admins) through; without a session, the named agent must lead a team. */

@@ -487,10 +487,14 @@ export async function createMacro(
 export async function loadTicketForSuggestions(
   em: EntityManager,
   ticketId: number,
-): Promise<{ subject: string; tags: string[]; body: string } | null> {
+): Promise<{ subject: string; tags: string[]; body: string; requesterName: string | null } | null> {
   const connection = em.getConnection();
-  const [ticket] = await connection.execute<{ subject: string; tags: string[] }[]>(
-    'select subject, tags from ticket where id = ?',
+  const [ticket] = await connection.execute<
+    { subject: string; tags: string[]; requester_name: string | null }[]
+  >(
+    `select t.subject, t.tags, r.name as requester_name
+       from ticket t join requester r on r.id = t.requester_id
+      where t.id = ?`,
     [ticketId],
   );
   if (ticket === undefined) return null;
@@ -505,7 +509,16 @@ export async function loadTicketForSuggestions(
     subject: ticket.subject,
     tags: ticket.tags,
     body: messages.map((message) => message.text).join('\n'),
+    requesterName: ticket.requester_name,
   };
+}
+
+/** The agent's display name, or null when no such agent exists; reads only. */
+export async function findAgentName(em: EntityManager, agentId: number): Promise<string | null> {
+  const [row] = await em
+    .getConnection()
+    .execute<{ name: string }[]>('select name from agent where id = ?', [agentId]);
+  return row?.name ?? null;
 }
 
 function toSummary(row: Row): KbArticleSummary {

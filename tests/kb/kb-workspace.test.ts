@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { KbArticleView, KbSearchResult } from '../../api/kb-contract.ts';
+import type { KbArticleView, KbSearchResult, MacroSearchResult } from '../../api/kb-contract.ts';
+import { createMacro } from '../../db/repositories/knowledge-base.ts';
 import { demoPassword } from '../../db/seed-accounts.ts';
 import { eventually } from '../support/stack.ts';
 import {
@@ -100,6 +101,44 @@ describe('ticket suggestions', () => {
     const shown = await workspace.api<KbArticleView>(`/kb/articles/${article.id}`);
     expect(shown.body.ticketCount).toBe(1);
     await page.screenshot({ path: path.join(screenshotDir, 'kb-suggestions.png'), fullPage: true });
+  });
+});
+
+describe('macro suggestions', () => {
+  it('suggests a macro with its placeholders filled and inserts it as a public reply with one click', async () => {
+    await createMacro(workspace.stack.orm.em.fork(), {
+      title: `Redémarrage du routeur ${marker}`,
+      body: `Bonjour {{requester.name}}, pour le ticket #{{ticket.number}} : redémarrez le routeur ${marker}.\n{{agent.name}}`,
+      tags: ['routeur'],
+      language: 'fr',
+      teamId: null,
+    });
+    await eventually(`macro ${marker} indexed`, async () => {
+      const found = await workspace.api<MacroSearchResult>(`/kb/macros/search?q=${marker}`);
+      return found.body.hits.length > 0 ? true : null;
+    });
+    const ticketId = await createTicket(workspace, {
+      subject: `Le routeur ${marker} redémarre sans cesse`,
+      body: `Bonjour, le routeur ${marker} redémarre toutes les cinq minutes.`,
+    });
+    await openedTicket(workspace, ticketId);
+    const page = await openPage();
+    await page.goto(`${workspace.url}/tickets/${ticketId}`);
+    await page.getByLabel('Email').fill('alice@casework.example');
+    await page.getByLabel('Password').fill(demoPassword());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('radio', { name: 'Internal note' }).check();
+
+    const macros = page.getByRole('region', { name: 'Suggested macros' });
+    const ours = macros.getByRole('listitem').filter({ hasText: marker });
+    await ours.getByRole('button', { name: 'Insert' }).click();
+    await ours.getByRole('button', { name: 'Inserted ✓' }).waitFor();
+
+    expect(await page.locator('#composer-body').inputValue()).toContain(
+      `Bonjour Pat Doe, pour le ticket #${ticketId} : redémarrez le routeur ${marker}.\nAlice Moreau`,
+    );
+    expect(await page.getByRole('radio', { name: 'Public reply' }).isChecked()).toBe(true);
+    await page.screenshot({ path: path.join(screenshotDir, 'kb-macros.png'), fullPage: true });
   });
 });
 
