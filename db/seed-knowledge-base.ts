@@ -17,35 +17,45 @@ const seedMacros: {
 }[] = [
   {
     title: 'Password reset steps',
-    body: 'Choose "Forgot password" on the sign-in page; the link works for 60 minutes.',
+    body:
+      'Hi {{requester.name}}, choose "Forgot password" on the sign-in page; the link works for ' +
+      '60 minutes. Reply to ticket #{{ticket.number}} if it does not arrive.\n{{agent.name}}',
     tags: ['password'],
     language: 'en',
     team: 'Support',
   },
   {
     title: 'Refund confirmed',
-    body: 'We have refunded the duplicate charge; it reaches your account within five business days.',
+    body:
+      'Hi {{requester.name}}, we have refunded the duplicate charge on ticket #{{ticket.number}}; ' +
+      'it reaches your account within five business days.\n{{agent.name}}',
     tags: ['refund'],
     language: 'en',
     team: 'Billing',
   },
   {
     title: 'Rückerstattung bestätigt',
-    body: 'Wir haben die doppelte Abbuchung erstattet; das Geld ist in fünf Werktagen auf Ihrem Konto.',
+    body:
+      'Hallo {{requester.name}}, wir haben die doppelte Abbuchung zu Ticket #{{ticket.number}} ' +
+      'erstattet; das Geld ist in fünf Werktagen auf Ihrem Konto.\n{{agent.name}}',
     tags: ['erstattung'],
     language: 'de',
     team: 'Billing',
   },
   {
     title: 'Réinitialisation du mot de passe',
-    body: 'Choisissez « Mot de passe oublié » sur la page de connexion.',
+    body:
+      'Bonjour {{requester.name}}, choisissez « Mot de passe oublié » sur la page de connexion ' +
+      '(ticket #{{ticket.number}}).\n{{agent.name}}',
     tags: ['mot de passe'],
     language: 'fr',
     team: 'Support',
   },
   {
     title: 'Olá! Redefinição de senha',
-    body: 'Escolha "Esqueci a senha" na página de login.',
+    body:
+      'Olá {{requester.name}}, escolha "Esqueci a senha" na página de login ' +
+      '(ticket #{{ticket.number}}).\n{{agent.name}}',
     tags: ['senha'],
     language: 'pt',
     team: 'Support',
