@@ -53,7 +53,8 @@ export function firstResponseSla(
 
 /** Capitalises a vocabulary word for display: `internal_note` → `Internal note`. */
 export function humanize(word: string): string {
-  const spaced = word.replaceAll('_', ' ');
+  // Keep initialisms as people write them: "sla_met" reads "SLA met", not "Sla met".
+  const spaced = word.replaceAll('_', ' ').replace(/\bsla\b/gi, 'SLA');
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
@@ -89,7 +90,7 @@ export function describeTimelineEntry(entry: TimelineEntryView): string {
     case 'status_changed':
       return `${who} set the status${text('to') ? ` to ${humanize(text('to') ?? '')}` : ''}`;
     case 'sla_armed':
-      return 'SLA clock started';
+      return describeSlaArmed(text('target'), text('dueAt'));
     case 'sla_breached':
       return `SLA target breached${text('target') ? `: ${humanize(text('target') ?? '')}` : ''}`;
     case 'escalated':
@@ -97,4 +98,15 @@ export function describeTimelineEntry(entry: TimelineEntryView): string {
     default:
       return `${humanize(entry.kind)}${entry.actor ? ` by ${entry.actor}` : ''}`;
   }
+}
+
+// One target per entry: say which, and when it is due in the viewer's own zone.
+function describeSlaArmed(target: string | null, dueAt: string | null): string {
+  const name = target === null ? 'SLA target' : `${humanize(target)} target`;
+  if (dueAt === null) return `${name} paused or cancelled`;
+  const due = new Date(dueAt).toLocaleString(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
+  return `${name} due ${due}`;
 }
