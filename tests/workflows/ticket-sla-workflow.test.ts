@@ -3,7 +3,7 @@
 // /work/shared/cases at their exact instants (moved forward by whole 52-week years, see
 // support/case-clock.ts), warnings inside business hours, a calendar edit re-arming timers,
 // escalation ladders, promises, and routing on request and on reopen.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { RoutingContext } from '../../activities/contracts.ts';
@@ -110,12 +110,20 @@ describe('ticket workflow with business-time SLAs', () => {
     return { env, bundle, ticketId: nextTicketId++, ...options };
   }
 
+  // Each test gets its own time-skipping server, so a test server that stops skipping (seen
+  // once on a loaded machine) fails one test and its retry starts clean, not the whole file.
+  jest.retryTimes(1, { logErrorsBeforeRetry: true });
+
   beforeAll(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    [env, bundle] = await Promise.all([createTimeSkippingEnv(), bundleTicketWorkflows()]);
+    bundle = await bundleTicketWorkflows();
   }, 120_000);
 
-  afterAll(async () => {
+  beforeEach(async () => {
+    env = await createTimeSkippingEnv();
+  }, 60_000);
+
+  afterEach(async () => {
     await env?.teardown();
   });
 
