@@ -20,6 +20,7 @@ import { AgentAvailabilityAndQueueRouting } from './migrations/2026-12-04c-agent
 import { KnowledgeBase } from './migrations/2026-12-04d-knowledge-base.ts';
 import { AgentAccountsAndPresence } from './migrations/2026-12-04e-agent-accounts-and-presence.ts';
 import { IntakeRequestFingerprint } from './migrations/2026-12-04f-intake-request-fingerprint.ts';
+import { MacroSuggestionUse } from './migrations/2026-12-04g-macro-suggestion-use.ts';
 
 export const entities = [
   BusinessCalendar,
@@ -51,6 +52,7 @@ export const migrations = [
   { name: '2026-12-04d-knowledge-base', class: KnowledgeBase },
   { name: '2026-12-04e-agent-accounts-and-presence', class: AgentAccountsAndPresence },
   { name: '2026-12-04f-intake-request-fingerprint', class: IntakeRequestFingerprint },
+  { name: '2026-12-04g-macro-suggestion-use', class: MacroSuggestionUse },
 ];
 
 export type Orm = MikroORM;

@@ -26,6 +26,8 @@ import {
   loadTicketForSuggestions,
   recordKbSearch,
   recordSuggestionUse,
+  recordMacroSuggestionUse,
+  macroExists,
   restoreKbArticleVersion,
   setKbArticleStatus,
   updateKbArticle,
@@ -64,6 +66,7 @@ const actingAgentId = agentId.optional();
 const idParams = z.object({ id });
 const versionParams = z.object({ id, version: id });
 const suggestionParams = z.object({ id, articleId: id });
+const macroUseParams = z.object({ id, macroId: id });
 
 const articleFields = {
   title: z.string().trim().min(1).max(300),
@@ -320,6 +323,17 @@ export function kbRoutes(deps: KbRouteDeps): Router {
       ...(found.notice ? { notice: found.notice } : {}),
     };
     res.json(answer);
+  });
+
+  router.post('/tickets/:id/macro-suggestions/:macroId/use', async (req, res) => {
+    const { id: ticketId, macroId } = parse(macroUseParams, req.params, 'query');
+    const { agentId: named, rank } = parse(useBody, req.body);
+    const agent = await actingWriter(em(), req, named);
+    await requireTicket(em(), ticketId);
+    if (!(await macroExists(em(), macroId))) throw ProblemError.notFound(`macro ${macroId}`);
+    await recordMacroSuggestionUse(em(), { ticketId, macroId, agentId: agent, rank });
+    req.log.info({ ticketId, macroId, agentId: agent, rank }, 'macro suggestion used');
+    res.status(204).end();
   });
 
   router.post('/tickets/:id/kb-suggestions/:articleId/use', async (req, res) => {

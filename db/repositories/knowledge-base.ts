@@ -377,6 +377,28 @@ export async function recordSuggestionUse(
     );
 }
 
+/** Records that an agent inserted a suggested macro into a reply on a ticket. */
+export async function recordMacroSuggestionUse(
+  em: EntityManager,
+  options: { macroId: number; ticketId: number; agentId: number | null; rank: number },
+): Promise<void> {
+  await em
+    .getConnection()
+    .execute(
+      'insert into macro_suggestion_use (macro_id, ticket_id, agent_id, rank) values (?, ?, ?, ?)',
+      [options.macroId, options.ticketId, options.agentId, options.rank],
+      'run',
+    );
+}
+
+/** True when a macro with this id exists. */
+export async function macroExists(em: EntityManager, macroId: number): Promise<boolean> {
+  const rows = await em
+    .getConnection()
+    .execute<{ id: number }[]>('select id from macro where id = ?', [macroId]);
+  return rows.length > 0;
+}
+
 /** Counts suggestion uses per rank, so a lead can see whether the first suggestion is the useful one. */
 export async function countSuggestionUses(em: EntityManager): Promise<Record<number, number>> {
   const rows = await em

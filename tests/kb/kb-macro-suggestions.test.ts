@@ -123,3 +123,34 @@ describe('GET /api/tickets/:id/macro-suggestions', () => {
     expect(response.status).toBe(404);
   });
 });
+
+describe('POST /api/tickets/:id/macro-suggestions/:macroId/use', () => {
+  it('records that an agent inserted a suggested macro, so deflection can be counted', async () => {
+    const ticketId = await billingTicket();
+
+    await request(worldApp())
+      .post(`/api/tickets/${ticketId}/macro-suggestions/${refundMacroId}/use`)
+      .send({ agentId: world.agent.id, rank: 1 })
+      .expect(204);
+
+    const uses = await world.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ macro_id: number; agent_id: number; rank: number }[]>(
+        'select macro_id, agent_id, rank from macro_suggestion_use where ticket_id = ?',
+        [ticketId],
+      );
+    expect(uses).toEqual([{ macro_id: refundMacroId, agent_id: world.agent.id, rank: 1 }]);
+  });
+
+  it('refuses an unknown macro with 404 and records nothing', async () => {
+    const ticketId = await billingTicket();
+
+    const response = await request(worldApp())
+      .post(`/api/tickets/${ticketId}/macro-suggestions/999999/use`)
+      .send({ agentId: world.agent.id, rank: 1 });
+
+    expect(response.status).toBe(404);
+    expect(response.body.detail).toBe('macro 999999 does not exist');
+  });
+});

@@ -88,6 +88,8 @@ export function createKbApi(fetchFn: typeof fetch = globalThis.fetch.bind(global
         `/tickets/${ticketId}/kb-suggestions/${articleId}/use`,
         { rank },
       ),
+    useMacroSuggestion: (ticketId: number, macroId: number, rank: number) =>
+      send<void>('POST', `/tickets/${ticketId}/macro-suggestions/${macroId}/use`, { rank }),
     ticketArticles: (ticketId: number) =>
       request<KbArticleSummary[]>(`/tickets/${ticketId}/kb-articles`),
     searchHelp: (query: URLSearchParams) => request<KbSearchResult>(`/help/articles?${query}`),
