@@ -10,13 +10,10 @@ import { waitForIndexJob, type Meili } from './client.ts';
 import { toKbArticleDocument } from './kb-document.ts';
 import { applyKbSearchSettings, kbArticleIndexUid, macroIndexUid } from './kb-settings.ts';
 import { loadKbArticleSources, loadMacroDocuments } from './kb-source.ts';
-import { listenForIndexJobs } from './job-listener.ts';
+import { runOutboxLoop } from './outbox-loop.ts';
 
 /** The PostgreSQL channel the KB repository notifies after enqueuing an index job. */
 export const kbIndexJobChannel = 'kb_index_job';
-
-const firstBackoffMs = 500;
-const maxBackoffMs = 30_000;
 
 /** A running KB indexer loop. */
 export interface KbIndexer {
@@ -38,17 +35,6 @@ export interface KbIndexerOptions {
 
 /** Starts draining the KB index job outbox into Meilisearch, woken by NOTIFY with a poll fallback; never blocks an edit. */
 export function startKbIndexer(options: KbIndexerOptions): KbIndexer {
-  const idleMs = options.idleMs ?? 5_000;
-  const wake = createWakeUp();
-  const listener = listenForIndexJobs({
-    orm: options.orm,
-    log: options.log,
-    channel: kbIndexJobChannel,
-    onNotify: wake.ring,
-  });
-  let isStopping = false;
-  let outageSince: number | null = null;
-
   // Settings go on before the first write, so an index Meilisearch creates on its own (had it
   // been down at start) never ends up with default settings and unfilterable facets.
   let hasSettings = false;
@@ -58,43 +44,15 @@ export function startKbIndexer(options: KbIndexerOptions): KbIndexer {
     return drainOutbox(options);
   };
 
-  const loop = (async () => {
-    let backoffMs = firstBackoffMs;
-    while (!isStopping) {
-      try {
-        await drainOnce();
-        if (outageSince !== null) {
-          options.log.info({ outageMs: Date.now() - outageSince }, 'kb indexing resumed');
-          outageSince = null;
-        }
-        backoffMs = firstBackoffMs;
-        await wake.wait(idleMs, true);
-      } catch (error) {
-        if (outageSince === null) {
-          outageSince = Date.now();
-          // Only name and message: a Meilisearch error's cause can carry the request body.
-          const { name, message } = error as Error;
-          options.log.warn(
-            { reason: name, detail: message, retryInMs: backoffMs },
-            'kb indexing paused',
-          );
-        }
-        // A notification must not cut the backoff short: during an outage every edit rings.
-        await wake.wait(backoffMs, false);
-        backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
-      }
-    }
-  })();
-
-  return {
-    drainOnce,
-    async stop() {
-      isStopping = true;
-      wake.cancel();
-      await loop;
-      await listener.stop();
-    },
-  };
+  const loop = runOutboxLoop({
+    orm: options.orm,
+    log: options.log,
+    channel: kbIndexJobChannel,
+    activity: 'kb indexing',
+    drain: drainOnce,
+    idleMs: options.idleMs ?? 5_000,
+  });
+  return { drainOnce, stop: () => loop.stop() };
 }
 
 async function drainOutbox(options: KbIndexerOptions): Promise<number> {
@@ -170,41 +128,4 @@ async function writeDocuments(options: {
     const what = `remove ${missing.length} documents from ${options.indexUid}`;
     await waitForIndexJob(options.meili, index.deleteDocuments(missing), what);
   }
-}
-
-/** Lets the loop sleep until a notification (when `isRingable`), a timeout, or stop. */
-function createWakeUp() {
-  let hasRung = false;
-  let isCancelled = false;
-  let wakeNow: (() => void) | null = null;
-  let isWaitRingable = false;
-
-  return {
-    ring() {
-      hasRung = true;
-      if (isWaitRingable) wakeNow?.();
-    },
-    async wait(ms: number, isRingable: boolean) {
-      if (isCancelled || (isRingable && hasRung)) {
-        if (isRingable) hasRung = false;
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-          clearTimeout(timer);
-          wakeNow = null;
-          resolve();
-        }
-        wakeNow = done;
-        isWaitRingable = isRingable;
-      });
-      // A ring is consumed by the drain that follows; a ring during that drain wakes the next wait.
-      if (isRingable) hasRung = false;
-    },
-    cancel() {
-      isCancelled = true;
-      wakeNow?.();
-    },
-  };
 }

@@ -11,13 +11,11 @@ import { waitForIndexJob, type Meili } from './client.ts';
 import { applySearchSettings, ticketIndexUid } from './settings.ts';
 import { loadTicketDocumentSources } from './ticket-source.ts';
 import { toTicketDocument } from './ticket-document.ts';
-import { listenForIndexJobs } from './job-listener.ts';
+import { runOutboxLoop } from './outbox-loop.ts';
 
 /** The PostgreSQL channel the ticket projection notifies after enqueuing an index job. */
 export const indexJobChannel = 'search_index_job';
 
-const firstBackoffMs = 500;
-const maxBackoffMs = 30_000;
 const batchWindowMs = 250;
 
 /** A running indexer loop. */
@@ -39,17 +37,6 @@ interface IndexerOptions {
 
 /** Starts draining the index job outbox into Meilisearch, woken by NOTIFY with a poll fallback; never blocks intake. */
 export function startTicketIndexer(options: IndexerOptions): TicketIndexer {
-  const idleMs = options.idleMs ?? 5_000;
-  const bell = createDoorbell();
-  const listener = listenForIndexJobs({
-    orm: options.orm,
-    log: options.log,
-    channel: indexJobChannel,
-    onNotify: bell.ring,
-  });
-  const outage = createOutageLog(options.log);
-  let isStopping = false;
-
   // Settings go on before the first write: had Meilisearch been down when the process started,
   // addDocuments would create the index with default settings and filtered searches would fail.
   let hasSettings = false;
@@ -59,35 +46,18 @@ export function startTicketIndexer(options: IndexerOptions): TicketIndexer {
     return drainOutbox(options);
   };
 
-  const loop = (async () => {
-    let backoffMs = firstBackoffMs;
-    while (!isStopping) {
-      try {
-        await drainOnce();
-        outage.recovered();
-        backoffMs = firstBackoffMs;
-        await bell.waitForRing(idleMs);
-        // Gather the jobs of a burst into one Meilisearch write: each write costs a full
-        // re-index pass on its side, so many one-ticket batches cost far more than one.
-        if (!isStopping) await bell.sleep(batchWindowMs);
-      } catch (error) {
-        outage.failed(error, backoffMs);
-        // A notification must not cut the backoff short: during an outage every new job rings.
-        await bell.sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
-      }
-    }
-  })();
-
-  return {
-    drainOnce,
-    async stop() {
-      isStopping = true;
-      bell.cancel();
-      await loop;
-      await listener.stop();
-    },
-  };
+  // Gather the jobs of a burst into one Meilisearch write: each write costs a full re-index
+  // pass on its side, so many one-ticket batches cost far more than one.
+  const loop = runOutboxLoop({
+    orm: options.orm,
+    log: options.log,
+    channel: indexJobChannel,
+    activity: 'ticket indexing',
+    drain: drainOnce,
+    idleMs: options.idleMs ?? 5_000,
+    batchWindowMs,
+  });
+  return { drainOnce, stop: () => loop.stop() };
 }
 
 async function drainOutbox(options: IndexerOptions): Promise<number> {
@@ -150,63 +120,4 @@ async function writeDocuments(options: {
       `remove ${missing.length} tickets`,
     );
   }
-}
-
-/** Logs an outage once at `warn` when it starts and once at `info` when indexing works again. */
-function createOutageLog(log: Logger) {
-  let since: number | null = null;
-
-  return {
-    failed(error: unknown, retryInMs: number) {
-      if (since !== null) return;
-      since = Date.now();
-      // Only name and message: a Meilisearch error's cause can carry the request body.
-      const { name, message } = error as Error;
-      log.warn({ reason: name, detail: message, retryInMs }, 'ticket indexing paused');
-    },
-    recovered() {
-      if (since === null) return;
-      log.info({ outageMs: Date.now() - since }, 'ticket indexing resumed');
-      since = null;
-    },
-  };
-}
-
-/** Lets the loop sleep until a notification, a timeout, or stop, whichever comes first. */
-function createDoorbell() {
-  let hasRung = false;
-  let isCancelled = false;
-  let wakeOnRing: (() => void) | null = null;
-  let wakeOnCancel: (() => void) | null = null;
-
-  const pause = async (ms: number, isRingable: boolean) => {
-    if (!isCancelled && !(isRingable && hasRung)) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-          clearTimeout(timer);
-          wakeOnRing = null;
-          wakeOnCancel = null;
-          resolve();
-        }
-        wakeOnCancel = done;
-        if (isRingable) wakeOnRing = done;
-      });
-    }
-    // A ring is consumed by the drain that follows; a ring during that drain wakes the next wait.
-    if (isRingable) hasRung = false;
-  };
-
-  return {
-    ring() {
-      hasRung = true;
-      wakeOnRing?.();
-    },
-    waitForRing: (ms: number) => pause(ms, true),
-    sleep: (ms: number) => pause(ms, false),
-    cancel() {
-      isCancelled = true;
-      wakeOnCancel?.();
-    },
-  };
 }
