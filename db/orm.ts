@@ -21,6 +21,7 @@ import { KnowledgeBase } from './migrations/2026-12-04d-knowledge-base.ts';
 import { AgentAccountsAndPresence } from './migrations/2026-12-04e-agent-accounts-and-presence.ts';
 import { IntakeRequestFingerprint } from './migrations/2026-12-04f-intake-request-fingerprint.ts';
 import { MacroSuggestionUse } from './migrations/2026-12-04g-macro-suggestion-use.ts';
+import { ChatSocialPhoneAndIdentities } from './migrations/2026-12-05d-chat-social-phone-and-identities.ts';
 
 export const entities = [
   BusinessCalendar,
@@ -53,6 +54,7 @@ export const migrations = [
   { name: '2026-12-04e-agent-accounts-and-presence', class: AgentAccountsAndPresence },
   { name: '2026-12-04f-intake-request-fingerprint', class: IntakeRequestFingerprint },
   { name: '2026-12-04g-macro-suggestion-use', class: MacroSuggestionUse },
+  { name: '2026-12-05d-chat-social-phone-and-identities', class: ChatSocialPhoneAndIdentities },
 ];
 
 export type Orm = MikroORM;
