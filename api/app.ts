@@ -20,6 +20,7 @@ import {
   requireRole,
   requireSignedIn,
 } from './middleware/authenticate.ts';
+import { pageSecurityHeaders } from './middleware/page-security-headers.ts';
 import { rejectNulCharacters } from './middleware/reject-control-characters.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { agentRoutes } from './routes/agents.ts';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(deps.log));
+  app.use(pageSecurityHeaders);
 
   const api = express.Router();
   api.use(express.json({ limit: '2mb' }));
