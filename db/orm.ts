@@ -22,6 +22,7 @@ import { AgentAccountsAndPresence } from './migrations/2026-12-04e-agent-account
 import { IntakeRequestFingerprint } from './migrations/2026-12-04f-intake-request-fingerprint.ts';
 import { MacroSuggestionUse } from './migrations/2026-12-04g-macro-suggestion-use.ts';
 import { ChatSocialPhoneAndIdentities } from './migrations/2026-12-05d-chat-social-phone-and-identities.ts';
+import { ReportsTimeLogSurveys } from './migrations/2026-12-05e-reports-time-log-surveys.ts';
 
 export const entities = [
   BusinessCalendar,
@@ -55,6 +56,7 @@ export const migrations = [
   { name: '2026-12-04f-intake-request-fingerprint', class: IntakeRequestFingerprint },
   { name: '2026-12-04g-macro-suggestion-use', class: MacroSuggestionUse },
   { name: '2026-12-05d-chat-social-phone-and-identities', class: ChatSocialPhoneAndIdentities },
+  { name: '2026-12-05e-reports-time-log-surveys', class: ReportsTimeLogSurveys },
 ];
 
 export type Orm = MikroORM;

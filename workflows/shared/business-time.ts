@@ -421,6 +421,24 @@ export function businessMsBetween({
   );
 }
 
+/**
+ * The calendar's opening windows that overlap `[from, to]`, as absolute intervals in order. The
+ * reports lay them out as a table so SQL counts business time by the same rules as SLA timers.
+ */
+export function openingWindowsBetween({
+  calendar,
+  from,
+  to,
+}: {
+  calendar: BusinessCalendar;
+  from: Instant;
+  to: Instant;
+}): { start: number; end: number }[] {
+  const start = toEpochMs({ instant: from, field: 'from' });
+  const end = toEpochMs({ instant: to, field: 'to' });
+  return windowsBetween(compileCalendar(calendar), start, end);
+}
+
 /** The first instant at which `ms` of business time after `from` is used up (the due instant). */
 export function addBusinessTime({
   calendar,
