@@ -29,6 +29,7 @@ import { attachmentRoutes } from './routes/attachments.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { directoryRoutes } from './routes/directory.ts';
 import { helpCenterRoutes, kbRoutes } from './routes/kb.ts';
+import { inboxRoutes } from './routes/inbox.ts';
 import { presenceRoutes } from './routes/presence.ts';
 import { searchRoutes } from './routes/search.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(kbRoutes({ orm: deps.orm, meili: deps.meili }));
   api.use(streamRoutes(deps));
   api.use(presenceRoutes(deps));
+  api.use(inboxRoutes(deps));
   api.use(apiNotFound);
   api.use(problemHandler);
   app.use('/api', api);

@@ -24,14 +24,15 @@ export interface TicketListQuery {
 
 type Row = Record<string, unknown>;
 
-const summaryColumns = `
+/** The columns of a TicketSummary row; shared with the inbox views (inbox-reads.ts). */
+export const summaryColumns = `
   t.id, t.subject, t.status, t.priority, t.channel, t.queue_id, q.name as queue_name,
   t.team_id, tm.name as team_name, t.assignee_id, a.name as assignee_name,
   t.requester_id, r.name as requester_name, r.email as requester_email,
   t.first_response_due_at, t.first_responded_at, t.breached, t.escalation_level,
   t.created_at, t.updated_at, t.last_activity_at, t.version`;
 
-const summaryJoins = `
+export const summaryJoins = `
   from ticket t
   left join queue q on q.id = t.queue_id
   left join team tm on tm.id = t.team_id
@@ -256,7 +257,8 @@ export async function listAgents(em: EntityManager): Promise<AgentView[]> {
   }));
 }
 
-function toSummary(r: Row): TicketSummary {
+/** Maps one row of `summaryColumns` to the API's TicketSummary. */
+export function toSummary(r: Row): TicketSummary {
   return {
     id: Number(r.id),
     number: Number(r.id),
