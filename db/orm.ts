@@ -23,6 +23,8 @@ import { IntakeRequestFingerprint } from './migrations/2026-12-04f-intake-reques
 import { MacroSuggestionUse } from './migrations/2026-12-04g-macro-suggestion-use.ts';
 import { ChatSocialPhoneAndIdentities } from './migrations/2026-12-05d-chat-social-phone-and-identities.ts';
 import { ReportsTimeLogSurveys } from './migrations/2026-12-05e-reports-time-log-surveys.ts';
+import { MailboxesAndOutboundMail } from './migrations/2026-12-05c-mailboxes-and-outbound-mail.ts';
+import { TicketCollaboration } from './migrations/2026-12-05a-ticket-collaboration.ts';
 
 export const entities = [
   BusinessCalendar,
@@ -57,6 +59,8 @@ export const migrations = [
   { name: '2026-12-04g-macro-suggestion-use', class: MacroSuggestionUse },
   { name: '2026-12-05d-chat-social-phone-and-identities', class: ChatSocialPhoneAndIdentities },
   { name: '2026-12-05e-reports-time-log-surveys', class: ReportsTimeLogSurveys },
+  { name: '2026-12-05c-mailboxes-and-outbound-mail', class: MailboxesAndOutboundMail },
+  { name: '2026-12-05a-ticket-collaboration', class: TicketCollaboration },
 ];
 
 export type Orm = MikroORM;
