@@ -29,6 +29,7 @@ import { attachmentRoutes } from './routes/attachments.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { directoryRoutes } from './routes/directory.ts';
 import { helpCenterRoutes, kbRoutes } from './routes/kb.ts';
+import { leadRoutes } from './routes/lead.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { presenceRoutes } from './routes/presence.ts';
 import { searchRoutes } from './routes/search.ts';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(attachmentRoutes(deps));
   api.use(searchRoutes({ meili: deps.meili, indexUid: deps.searchIndexUid }));
   api.use(kbRoutes({ orm: deps.orm, meili: deps.meili }));
+  api.use(leadRoutes(deps));
   api.use(streamRoutes(deps));
   api.use(presenceRoutes(deps));
   api.use(inboxRoutes(deps));

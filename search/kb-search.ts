@@ -169,6 +169,32 @@ export async function suggestMacros(options: {
 }
 
 /**
+ * The published KB article that best answers a ticket and its ranking score (0–1), found as
+ * suggestions are; null when none matches. Reports use the score to find knowledge gaps.
+ */
+export async function findKbAnswer(options: {
+  meili: Meili;
+  ticket: TicketText;
+  indexUid?: string;
+  log?: Logger;
+}): Promise<{ best: { id: number; title: string; score: number } | null; notice?: string }> {
+  const { hits, notice } = await searchForTicket<KbArticleDocument>({
+    meili: options.meili,
+    indexUid: options.indexUid ?? kbArticleIndexUid,
+    ticket: options.ticket,
+    filterFor: (language) => filterExpressions({ status: 'published', language }),
+    limit: 1,
+    attributesToRetrieve: ['id', 'title'],
+    showRankingScore: true,
+    log: options.log,
+  });
+  const hit = hits[0];
+  const best =
+    hit === undefined ? null : { id: hit.id, title: hit.title, score: hit._rankingScore ?? 0 };
+  return notice === undefined ? { best } : { best, notice };
+}
+
+/**
  * Searches one index with the ticket's telling words, in the ticket's language: the shared
  * core of KB article and macro suggestions. A notice instead of throwing when Meilisearch is down.
  */
@@ -180,6 +206,7 @@ async function searchForTicket<T extends KbArticleDocument | MacroDocument>(opti
   limit: number;
   attributesToRetrieve: string[];
   attributesToCrop?: string[];
+  showRankingScore?: boolean;
   log?: Logger;
 }): Promise<{ language: KbLanguage; query: string; hits: Hit<T>[]; notice?: string }> {
   const language = detectLanguage(`${options.ticket.subject}\n${options.ticket.body}`);
@@ -203,6 +230,7 @@ async function searchForTicket<T extends KbArticleDocument | MacroDocument>(opti
       // first in the query, so what the customer named the problem decides what remains.
       matchingStrategy: 'last',
       attributesToRetrieve: options.attributesToRetrieve,
+      showRankingScore: options.showRankingScore ?? false,
       ...(options.attributesToCrop
         ? { attributesToCrop: options.attributesToCrop, cropLength: 20, cropMarker: '…' }
         : {}),

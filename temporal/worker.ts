@@ -5,6 +5,7 @@ import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createTicketActivities } from '../activities/ticket-activities.ts';
+import { createWeeklyTriageActivities } from '../reports/triage-schedule.ts';
 import { openOrm } from '../db/orm.ts';
 import { createMeili } from '../search/client.ts';
 import { applySearchSettings } from '../search/settings.ts';
@@ -40,7 +41,10 @@ export async function runWorker(options: {
     namespace: options.services.temporalNamespace,
     taskQueue: options.config.temporal.taskQueue,
     workflowBundle: await bundleTicketWorkflows(options.log),
-    activities: createTicketActivities({ orm }),
+    activities: {
+      ...createTicketActivities({ orm }),
+      ...createWeeklyTriageActivities({ orm, meili: meiliOf(options.services), log: options.log }),
+    },
     maxConcurrentLocalActivityExecutions: 50,
   });
   const running = worker.run();

@@ -21,6 +21,7 @@ import { createConsoleLogger, describeStartup, formatDuration } from '../local/c
 import { startLocalServices } from '../local/index.ts';
 import type { RunningServices } from '../local/index.ts';
 import { runWorker } from '../worker.ts';
+import { scheduleWeeklyTriage } from '../../reports/triage-schedule.ts';
 
 interface Stoppable {
   name: string;
@@ -72,6 +73,7 @@ async function startCasework(): Promise<void> {
   if (role === 'all' || role === 'worker') {
     const worker = await runWorker({ config, services, log });
     started.push({ name: 'worker', stop: () => worker.stop() });
+    await scheduleWeeklyTriage({ ...services, taskQueue: config.temporal.taskQueue, log });
     throwIfStopRequested();
   }
 
