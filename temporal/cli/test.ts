@@ -13,6 +13,7 @@ import type { CaseworkConfig } from '../config.ts';
 import { createConsoleLogger, describeStartup, formatDuration } from '../local/console.ts';
 import { startLocalServices } from '../local/index.ts';
 import type { RunningServices } from '../local/index.ts';
+import { startTestMailServers, type TestMailServers } from '../local/mail-servers.ts';
 
 interface CommandResult {
   label: string;
@@ -38,9 +39,12 @@ async function runTests(): Promise<number> {
   if (!process.env.CASEWORK_TEST_SKIP_CHECKS && !(await checksPass())) return 1;
 
   let services: RunningServices | undefined;
+  let mailStarting: Promise<TestMailServers> | undefined;
   try {
     const config = testConfig();
     wipeTestData(config.dataDir);
+    // Dovecot and Postfix on loopback for the mail tests (temporal/local/mail-servers.ts).
+    mailStarting = startTestMailServers({ dataDir: config.dataDir, log });
 
     const [servicesStarted, uiBuilt] = await Promise.allSettled([
       startLocalServices(config, { log, temporalUi: false }),
@@ -51,12 +55,14 @@ async function runTests(): Promise<number> {
     services = servicesStarted.value;
     if (uiBuilt.status === 'rejected') throw uiBuilt.reason;
     console.log(`Services started: ${describeStartup(services.startupMs)}`);
+    Object.assign(process.env, (await mailStarting).env);
 
     return interrupted ? 130 : await runJest({ config, services });
   } catch (error) {
     console.error(`\nnpm test could not run the tests: ${messageOf(error)}`);
     return 1;
   } finally {
+    await (await mailStarting)?.stop();
     await services?.stop();
     console.log(`npm test took ${formatDuration(performance.now() - began)}`);
   }
