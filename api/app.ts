@@ -36,6 +36,16 @@ import { searchRoutes } from './routes/search.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { ticketRoutes } from './routes/tickets.ts';
+import { ticketCollabRoutes } from './routes/ticket-collab.ts';
+import { chatRoutes, type ChatOptions } from './routes/chat.ts';
+import { contactRoutes, type ContactLimits } from './routes/contact.ts';
+import { phoneRoutes } from './routes/phone.ts';
+import { requesterRoutes } from './routes/requesters.ts';
+import { socialWebhookRoutes } from './routes/social-webhook.ts';
+import {
+  enqueueMailInOutbox,
+  type EnqueueMail,
+} from '../channels/acknowledgement/outbound-mail.ts';
 import type { TicketChangeFeed } from './ticket-change-feed.ts';
 
 export interface AppDeps {
@@ -51,6 +61,13 @@ export interface AppDeps {
   searchIndexUid?: string;
   /** Counts failed sign-ins; one per app by default. */
   signInThrottle?: SignInThrottle;
+  /** Chat, contact-form and social webhook settings; the defaults suit production. */
+  channels?: {
+    enqueueMail?: EnqueueMail;
+    chat?: Partial<ChatOptions>;
+    contact?: Partial<ContactLimits>;
+    nowSeconds?: () => number;
+  };
 }
 
 /** Builds the Casework HTTP app without listening. */
@@ -61,6 +78,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(pageSecurityHeaders);
 
   const api = express.Router();
+  // Public channel endpoints read their own bodies: small limits, raw bytes for signatures.
+  const enqueueMail = deps.channels?.enqueueMail ?? enqueueMailInOutbox;
+  const nowSeconds = deps.channels?.nowSeconds;
+  api.use(socialWebhookRoutes({ ...deps, enqueueMail, nowSeconds }));
+  api.use(chatRoutes({ ...deps, enqueueMail, options: deps.channels?.chat }));
+  api.use(contactRoutes({ ...deps, enqueueMail, limits: deps.channels?.contact }));
   api.use(express.json({ limit: '2mb' }));
   api.use(rejectNulCharacters);
   api.get('/health', (_req, res) => res.json({ status: 'ok' }));
@@ -73,6 +96,7 @@ export function createApp(deps: AppDeps): express.Express {
   );
   api.use(guardsByRole());
   api.use(ticketRoutes(deps));
+  api.use(ticketCollabRoutes(deps));
   api.use(auditRoutes(deps));
   api.use(directoryRoutes(deps));
   api.use(agentRoutes(deps));
@@ -83,6 +107,8 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(leadRoutes(deps));
   api.use(streamRoutes(deps));
   api.use(presenceRoutes(deps));
+  api.use(phoneRoutes(deps));
+  api.use(requesterRoutes(deps));
   api.use(inboxRoutes(deps));
   api.use(apiNotFound);
   api.use(problemHandler);

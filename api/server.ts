@@ -15,6 +15,9 @@ import { repoRoot, type CaseworkConfig } from '../temporal/config.ts';
 import type { RunningServices } from '../temporal/local/index.ts';
 import { createApp } from './app.ts';
 import { openTicketChangeFeed } from './ticket-change-feed.ts';
+import { enqueueMailInOutbox } from '../channels/acknowledgement/outbound-mail.ts';
+import { startChatAwayMailer } from '../channels/chat/away-mailer.ts';
+import { defaultChatOptions } from './routes/chat.ts';
 
 export const uiHandlerPath = path.join(repoRoot, 'ui', 'build', 'handler.js');
 
@@ -56,6 +59,14 @@ export async function startServer(options: {
     log,
     ui: await loadUiHandler(log),
   });
+  // Chat replies to customers who left go by email; any number of servers may run this.
+  const chatAwayMailer = startChatAwayMailer({
+    orm,
+    feed,
+    enqueueMail: enqueueMailInOutbox,
+    log,
+    awayAfterMs: defaultChatOptions.awayAfterMs,
+  });
   const server = await listen(app, config.http.host, config.http.port);
   const url = `http://${config.http.host}:${config.http.port}`;
   log.info({ url }, 'server listening');
@@ -65,6 +76,7 @@ export async function startServer(options: {
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      chatAwayMailer.stop();
       await feed.close();
       await temporal.close();
       await orm.close();

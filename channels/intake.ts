@@ -16,6 +16,8 @@ import { MessageKind, type Channel } from '../workflows/ticket/vocabulary.ts';
 import { ticketWorkflowId } from '../workflows/ticket/workflow-id.ts';
 import { normaliseContentId } from './email/inline-images.ts';
 import { sanitizeMessageHtml } from './html-sanitizer.ts';
+import type { Identity } from './identity/identities.ts';
+import { resolveRequesterByIdentities } from './identity/requesters.ts';
 
 export interface InboundAttachment {
   filename: string;
@@ -29,7 +31,11 @@ export interface InboundMessage {
   channel: Channel;
   /** Same key, same outcome: the first intake's ticket and message are returned again. */
   idempotencyKey: string;
-  requester: { email: string | null; name: string | null };
+  /**
+   * Who wrote. `identities` are the sender's other addresses on this channel (phone, social
+   * id); any that a known requester already has makes this message theirs (channels/identity).
+   */
+  requester: { email: string | null; name: string | null; identities?: Identity[] };
   subject: string;
   text: string;
   /** Untrusted HTML as received; intake sanitises it before storing. */
@@ -315,34 +321,18 @@ async function requesterOfMessage(em: EntityManager, messageId: number): Promise
 }
 
 /**
- * Finds the requester by email identity or creates one. Email identities are shared by every
- * channel, so the same address writing by mail and through the API is one requester.
+ * Finds the requester by any of their identities (email, phone, social id) or creates one;
+ * identities that prove two requesters are one person merge them (channels/identity).
  */
 async function resolveRequester(
   em: EntityManager,
   requester: InboundMessage['requester'],
 ): Promise<number> {
-  const address = requester.email?.trim().toLowerCase() || null;
-  if (address !== null) {
-    const known: Row[] = await em.execute(
-      "select requester_id from requester_identity where channel = 'email' and address = ?",
-      [address],
-    );
-    if (known[0] !== undefined) return Number(known[0].requester_id);
-  }
-
-  const created: Row[] = await em.execute(
-    'insert into requester (name, email) values (?, ?) returning id',
-    [requester.name, address],
-  );
-  const requesterId = Number(created[0]!.id);
-  if (address !== null) {
-    await em.execute(
-      "insert into requester_identity (requester_id, channel, address) values (?, 'email', ?)",
-      [requesterId, address],
-    );
-  }
-  return requesterId;
+  const email = requester.email === null ? [] : [{ kind: 'email', address: requester.email }];
+  return resolveRequesterByIdentities(em, {
+    name: requester.name,
+    identities: [...email, ...(requester.identities ?? [])],
+  });
 }
 
 async function insertMessage(
