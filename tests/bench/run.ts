@@ -4,6 +4,7 @@
 import { measureEmptyWorkflowRate } from './empty-workflow.ts';
 import { runIntakeBench } from './intake.ts';
 import { runSearchBench } from './search.ts';
+import { runUiBench } from './ui.ts';
 
 interface Bench {
   describe: string;
@@ -20,6 +21,11 @@ const benches: Record<string, Bench> = {
     describe:
       'KB suggestion precision@3 and MRR; search p50/p99 and indexing rate over 10k KB articles, 100k tickets',
     run: runSearchBench,
+  },
+  ui: {
+    describe:
+      'queue page with 10k open tickets in Chromium: ms until the first 50 rows render, gzipped JS',
+    run: runUiBench,
   },
   'empty-workflow': {
     describe: 'the Temporal server alone: empty workflows started and completed per second',

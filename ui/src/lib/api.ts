@@ -13,6 +13,7 @@ import type {
   TicketList,
   TicketSummary,
 } from '../../../api/contract.ts';
+import type { InboxCounts, InboxFilters, InboxTicketList } from '../../../api/inbox-contract.ts';
 import type { TicketStatus } from '../../../workflows/ticket/vocabulary.ts';
 import { session } from './session.svelte.ts';
 
@@ -126,6 +127,13 @@ export function createApiClient(fetchFn: typeof fetch = globalThis.fetch.bind(gl
     listTickets: (filters: TicketFilters) =>
       request<TicketList>(`/tickets?${ticketQuery(filters)}`),
 
+    /** How many tickets each inbox view holds for the signed-in agent. */
+    inboxCounts: () => request<InboxCounts>('/inbox/counts'),
+
+    /** One page of an inbox view with the queue page's filters. */
+    listInbox: (filters: InboxFilters) =>
+      request<InboxTicketList>(`/inbox/tickets?${inboxQuery(filters)}`),
+
     getTicket: (ticketId: number) => request<TicketDetail>(`/tickets/${ticketId}`),
 
     listAgents: () => request<AgentView[]>('/agents'),
@@ -157,6 +165,16 @@ export function ticketQuery(filters: TicketFilters): URLSearchParams {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(filters)) {
     if (value !== undefined && value !== '') query.set(key, String(value));
+  }
+  return query;
+}
+
+/** The query string of an inbox list request; list filters are sent comma-separated. */
+export function inboxQuery(filters: InboxFilters): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) {
+    const text = Array.isArray(value) ? value.join(',') : value;
+    if (text !== undefined && text !== '') query.set(key, String(text));
   }
   return query;
 }

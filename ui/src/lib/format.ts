@@ -2,6 +2,7 @@
 // SLA countdown and the sentences for timeline entries. Pure functions of their inputs
 // and the given `now`, so every row agrees on the time.
 import type { TicketSummary, TimelineEntryView } from '../../../api/contract.ts';
+import type { RunningSla } from '../../../api/inbox-contract.ts';
 import type { Channel } from '../../../workflows/ticket/vocabulary.ts';
 
 const MINUTE = 60_000;
@@ -49,6 +50,32 @@ export function firstResponseSla(
 
   const tone = remaining <= HOUR ? 'soon' : 'ok';
   return { tone, label: `${formatDuration(remaining)} left` };
+}
+
+const targetNames: Record<RunningSla['target'], string> = {
+  first_response: 'First response',
+  next_response: 'Next response',
+  resolution: 'Resolution',
+};
+
+/**
+ * The countdown of the earliest SLA target still running on a queue row: amber from its
+ * warning (the policy's window, or the workflow's own warning), red once past due.
+ */
+export function runningSlaClock(
+  sla: RunningSla | null,
+  now: number,
+): { tone: SlaTone; label: string; target: string | null } {
+  if (sla === null) return { tone: 'none', label: 'No clock running', target: null };
+
+  const target = targetNames[sla.target];
+  const remaining = Date.parse(sla.dueAt) - now;
+  if (remaining <= 0) {
+    return { tone: 'breached', label: `Breached ${formatDuration(remaining)} ago`, target };
+  }
+
+  const tone = now >= Date.parse(sla.warnAt) ? 'soon' : 'ok';
+  return { tone, label: `${formatDuration(remaining)} left`, target };
 }
 
 /** Capitalises a vocabulary word for display: `internal_note` → `Internal note`. */
