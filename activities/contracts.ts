@@ -46,8 +46,22 @@ export interface RecordFollowUpReminderInput {
 export interface NotifyAgentInput {
   agentId: number;
   ticketId: number;
-  kind: 'escalation' | 'assignment' | 'mention' | 'sla_warning' | 'promise';
+  kind: 'escalation' | 'assignment' | 'mention' | 'sla_warning' | 'promise' | 'handoff';
   text: string;
+  idempotencyKey: string;
+}
+
+/** One notification to each of several agents, about one thing an agent did on a ticket. */
+export interface NotifyAgentsInput {
+  agentIds: number[];
+  ticketId: number;
+  kind: 'mention' | 'handoff' | 'assignment';
+  /** The agent who mentioned, handed off or assigned. */
+  byAgentId: number;
+  /** The start of the note or handoff note; shown in the notification list. */
+  excerpt: string;
+  text: string;
+  /** Per update; each agent's row is keyed by it and the agent id, so a retry adds nothing. */
   idempotencyKey: string;
 }
 

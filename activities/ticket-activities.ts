@@ -13,6 +13,7 @@ import type { TimelineEntry } from '../workflows/ticket/ticket-state.ts';
 import { MessageKind, type Priority } from '../workflows/ticket/vocabulary.ts';
 import type {
   NotifyAgentInput,
+  NotifyAgentsInput,
   PageOnCallInput,
   ProjectTicketInput,
   RecordAgentMessageInput,
@@ -26,6 +27,8 @@ const minute = 60_000;
 
 /** Channel on which read-model changes are announced to live views. */
 export const ticketChangedChannel = 'ticket_changed';
+/** Channel on which new in-app notifications are announced, so only the addressee's bell rings. */
+export const agentNotificationChannel = 'agent_notification';
 /** Channel that wakes the search indexer when index jobs are enqueued. */
 export const searchIndexJobChannel = 'search_index_job';
 
@@ -138,18 +141,66 @@ export function createTicketActivities(deps: { orm: Orm }) {
 
     /** Adds an in-app notification for an agent, once per idempotency key. */
     async notifyAgent(input: NotifyAgentInput): Promise<void> {
-      await fork().execute(
+      const inserted: Row[] = await fork().execute(
         `insert into notification (agent_id, ticket_id, kind, text, idempotency_key)
-         values (?, ?, ?, ?, ?) on conflict (idempotency_key) do nothing`,
+         values (?, ?, ?, ?, ?) on conflict (idempotency_key) do nothing returning id`,
         [input.agentId, input.ticketId, input.kind, input.text, input.idempotencyKey],
       );
+      await announceNotifications(fork(), inserted, input);
       log.info('agent notified', {
         ticketId: input.ticketId,
         agentId: input.agentId,
         kind: input.kind,
       });
     },
+
+    /** Notifies each agent once per idempotency key (mentions, handoffs, assignments by macro). */
+    async notifyAgents(input: NotifyAgentsInput): Promise<void> {
+      const em = fork();
+      const agentIds = [...new Set(input.agentIds)];
+      if (agentIds.length === 0) return;
+      const values = agentIds.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const params = agentIds.flatMap((agentId) => [
+        agentId,
+        input.ticketId,
+        input.kind,
+        input.text,
+        input.byAgentId,
+        input.excerpt.replaceAll('\u0000', ''),
+        `${input.idempotencyKey}:agent-${agentId}`,
+      ]);
+      const inserted: Row[] = await em.execute(
+        `insert into notification (agent_id, ticket_id, kind, text, by_agent_id, excerpt,
+            idempotency_key)
+         values ${values} on conflict (idempotency_key) do nothing returning id, agent_id`,
+        params,
+      );
+      for (const row of inserted) {
+        await announceNotifications(em, [row], { ...input, agentId: Number(row.agent_id) });
+      }
+      log.info('agents notified', {
+        ticketId: input.ticketId,
+        kind: input.kind,
+        agentIds,
+        added: inserted.length,
+      });
+    },
   };
+}
+
+// Wakes the addressee's live views; only rows inserted now are announced, so a retry is silent.
+async function announceNotifications(
+  em: EntityManager,
+  inserted: Row[],
+  input: { agentId: number; ticketId: number; kind: string },
+): Promise<void> {
+  for (const row of inserted) {
+    const payload = { id: Number(row.id), agentId: input.agentId, ticketId: input.ticketId };
+    await em.execute('select pg_notify(?, ?)', [
+      agentNotificationChannel,
+      JSON.stringify({ ...payload, kind: input.kind }),
+    ]);
+  }
 }
 
 type Row = Record<string, unknown>;
@@ -285,8 +336,10 @@ async function upsertTicketRow(em: EntityManager, input: ProjectTicketInput): Pr
     `insert into ticket (id, subject, status, priority, channel, queue_id, team_id, assignee_id,
         requester_id, mailbox, tags, first_response_due_at, first_responded_at, resolved_at,
         breached, escalation_level, reassignment_count, created_at, updated_at, last_activity_at,
-        version, next_response_due_at, resolution_due_at, promise_due_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        version, next_response_due_at, resolution_due_at, promise_due_at, custom_fields,
+        merged_into_ticket_id)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+        ?::jsonb, ?)
      on conflict (id) do update set
         subject = excluded.subject, status = excluded.status, priority = excluded.priority,
         queue_id = excluded.queue_id, team_id = excluded.team_id,
@@ -297,7 +350,9 @@ async function upsertTicketRow(em: EntityManager, input: ProjectTicketInput): Pr
         reassignment_count = excluded.reassignment_count, updated_at = excluded.updated_at,
         last_activity_at = excluded.last_activity_at, version = excluded.version,
         next_response_due_at = excluded.next_response_due_at,
-        resolution_due_at = excluded.resolution_due_at, promise_due_at = excluded.promise_due_at
+        resolution_due_at = excluded.resolution_due_at, promise_due_at = excluded.promise_due_at,
+        custom_fields = excluded.custom_fields,
+        merged_into_ticket_id = excluded.merged_into_ticket_id
       where ticket.version < excluded.version`,
     [
       s.ticketId,
@@ -324,6 +379,8 @@ async function upsertTicketRow(em: EntityManager, input: ProjectTicketInput): Pr
       at(s.sla?.targets.next_response.dueAt ?? null),
       at(s.sla?.targets.resolution.dueAt ?? null),
       at(s.promise?.dueAt ?? null),
+      JSON.stringify(s.fields ?? {}),
+      s.mergedIntoTicketId ?? null,
     ],
   );
 }

@@ -31,6 +31,7 @@ export interface TicketSummary {
   createdAt: string;
   updatedAt: string;
   lastActivityAt: string;
+  tags?: string[];
   /** The workflow event sequence of the last projection: agents send it back to detect staleness. */
   version: number;
 }
@@ -61,6 +62,8 @@ export interface MessageView {
   html: string | null;
   createdAt: string;
   attachments: AttachmentView[];
+  /** Set on messages of a ticket merged into this one: the ticket they were written on. */
+  fromTicketId?: number;
 }
 
 export interface TimelineEntryView {
@@ -75,6 +78,110 @@ export interface TicketDetail {
   ticket: TicketSummary;
   messages: MessageView[];
   timeline: TimelineEntryView[];
+  /** Tags, handoff, custom fields, merges and splits (GET /api/tickets/:id always sets it). */
+  collab?: TicketCollabView;
+}
+
+/** A ticket named beside another: merged into it, merged from it, split off it. */
+export interface TicketRef {
+  id: number;
+  subject: string | null;
+  /** For splits: the customer message that was split off. */
+  messageId?: number;
+}
+
+/** The latest handoff of a ticket, shown at the top of the ticket page for its new owner. */
+export interface HandoffView {
+  seq: number;
+  at: string;
+  note: string;
+  byAgent: AgentRef | null;
+  fromAgent: AgentRef | null;
+  /** One of toAgent and toTeam is set; a team handoff may also have been routed to an agent. */
+  toAgent: AgentRef | null;
+  toTeam: { id: number; name: string } | null;
+}
+
+export type CustomFieldType = 'text' | 'number' | 'select' | 'date';
+
+/** One custom field a team's tickets carry; managed by leads (GET/PUT /api/teams/:id/custom-fields). */
+export interface CustomFieldDefinition {
+  key: string;
+  label: string;
+  type: CustomFieldType;
+  /** The choices of a select field; empty for the other types. */
+  options: string[];
+  required: boolean;
+}
+
+export interface CustomFieldValueView extends CustomFieldDefinition {
+  /** Text, select and date (YYYY-MM-DD) are strings; number a number; null when unset. */
+  value: string | number | null;
+}
+
+export interface TicketCollabView {
+  tags: string[];
+  handoff: HandoffView | null;
+  customFields: CustomFieldValueView[];
+  mergedInto: TicketRef | null;
+  mergedFrom: TicketRef[];
+  splitTo: TicketRef[];
+  splitFrom: TicketRef | null;
+}
+
+/** GET /api/notifications: the signed-in agent's newest notifications and unread count. */
+export interface NotificationList {
+  items: NotificationView[];
+  unreadCount: number;
+}
+
+export interface NotificationView {
+  id: number;
+  /** mention, handoff, assignment, escalation, sla_warning, promise. */
+  kind: string;
+  ticket: { id: number; subject: string | null };
+  text: string;
+  /** The start of the note that mentioned the agent, or of the handoff note. */
+  excerpt: string | null;
+  byAgent: AgentRef | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** The `notification` event on GET /api/stream, sent only to the addressee. */
+export interface NotificationEvent {
+  id: number;
+  ticketId: number;
+  kind: string;
+  unreadCount: number;
+}
+
+/** What a macro does besides giving its text: set status or priority, add or remove tags, assign. */
+export interface MacroActionsView {
+  status?: TicketStatus;
+  priority?: Priority;
+  addTags?: string[];
+  removeTags?: string[];
+  assignAgentId?: number;
+  assignTeamId?: number;
+}
+
+/** A macro as GET/POST/PUT /api/macros answer it. */
+export interface MacroView {
+  id: number;
+  title: string;
+  body: string;
+  tags: string[];
+  language: string;
+  teamId: number | null;
+  actions: MacroActionsView;
+  updatedAt: string;
+}
+
+/** POST /api/tickets/:id/macros/:macroId/apply: the text for the composer and the ticket after. */
+export interface AppliedMacro {
+  renderedText: string;
+  ticket: TicketSummary;
 }
 
 export interface QueueView {

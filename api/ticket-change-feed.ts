@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { ticketChangedChannel } from '../activities/ticket-activities.ts';
+import { agentNotificationChannel, ticketChangedChannel } from '../activities/ticket-activities.ts';
 import type { PresenceView } from './contract.ts';
 import { presenceChannel } from './routes/presence.ts';
 
@@ -19,7 +19,17 @@ export interface TicketChangeFeed {
   subscribe(listener: (change: TicketChange) => void): () => void;
   /** Hears every agent's presence heartbeat and leaving, from any server process. */
   subscribePresence(listener: (presence: PresenceView) => void): () => void;
+  /** Hears every new in-app notification (any agent's); the stream passes on the addressee's. */
+  subscribeNotifications(listener: (notification: AgentNotification) => void): () => void;
   close(): Promise<void>;
+}
+
+/** A new in-app notification as `notifyAgent`/`notifyAgents` announce it. */
+export interface AgentNotification {
+  id: number;
+  agentId: number;
+  ticketId: number;
+  kind: string;
 }
 
 const reconnectDelayMs = 1_000;
@@ -41,6 +51,8 @@ export async function openTicketChangeFeed(options: {
         events.emit('change', JSON.parse(n.payload));
       if (n.channel === presenceChannel && n.payload)
         events.emit('presence', JSON.parse(n.payload));
+      if (n.channel === agentNotificationChannel && n.payload)
+        events.emit('notification', JSON.parse(n.payload));
     });
     next.on('error', (error) => {
       options.log.warn({ err: error }, 'ticket change feed lost its connection; reconnecting');
@@ -50,6 +62,7 @@ export async function openTicketChangeFeed(options: {
     await next.connect();
     await next.query(`listen ${ticketChangedChannel}`);
     await next.query(`listen ${presenceChannel}`);
+    await next.query(`listen ${agentNotificationChannel}`);
     client = next;
   };
   const retryLater = (error: unknown) => {
@@ -66,6 +79,10 @@ export async function openTicketChangeFeed(options: {
     subscribePresence(listener) {
       events.on('presence', listener);
       return () => events.off('presence', listener);
+    },
+    subscribeNotifications(listener) {
+      events.on('notification', listener);
+      return () => events.off('notification', listener);
     },
     async close() {
       closed = true;

@@ -28,6 +28,8 @@ import {
   setStatusUpdate,
 } from '../../workflows/ticket/messages.ts';
 import { channels, ticketStatuses, TicketStatus } from '../../workflows/ticket/vocabulary.ts';
+import { normalizeTags, parseMentionHandles } from '../../workflows/ticket/collab-actions.ts';
+import { resolveMentions, withCollab } from '../../db/repositories/ticket-collab.ts';
 import { ticketWorkflowId } from '../../workflows/ticket/workflow-id.ts';
 import type { TicketSummary } from '../contract.ts';
 import { ProblemError, problemFromUpdateFailure } from '../errors.ts';
@@ -56,6 +58,15 @@ const listQuery = z.object({
     .optional(),
   queueId: z.coerce.number().int().positive().optional(),
   assigneeId: z.union([z.literal('unassigned'), z.coerce.number().int().positive()]).optional(),
+  tag: z
+    .string()
+    .transform((tag) => normalizeTags([tag])[0])
+    .optional(),
+  channel: z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(channels)))
+    .optional(),
   sort: z.enum(['sla_due', 'updated', 'created']).default('updated'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
@@ -134,7 +145,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
     const { id } = parse(ticketParams, req.params, 'query');
     const detail = await findTicketDetail(deps.orm.em.fork(), id);
     if (detail === null) throw ProblemError.notFound(`ticket ${id}`);
-    res.json(detail);
+    res.json(await withCollab(deps.orm.em.fork(), detail));
   });
 
   router.post('/tickets/:id/replies', async (req, res) => {
@@ -150,7 +161,9 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   router.post('/tickets/:id/notes', async (req, res) => {
     const { id } = parse(ticketParams, req.params, 'query');
     const body = parse(noteBody, req.body);
-    const action = { ...body, agentId: actingAgentId(req, body.agentId) };
+    const agentId = actingAgentId(req, body.agentId);
+    const mentions = await resolveMentions(deps.orm.em.fork(), parseMentionHandles(body.body));
+    const action = { ...body, agentId, ...(mentions.handles.length > 0 ? { mentions } : {}) };
     await runUpdate(deps, id, () =>
       handleOf(deps, id).executeUpdate(noteUpdate, { args: [action] }),
     );
@@ -219,7 +232,8 @@ function offerWaitingTickets(deps: TicketRouteDeps, agentId: number, req: Reques
   );
 }
 
-function parse<T extends z.ZodType>(
+/** Parses a body or query with zod, or answers 422 naming each field and its problem. */
+export function parse<T extends z.ZodType>(
   schema: T,
   input: unknown,
   where: 'body' | 'query' = 'body',
@@ -244,11 +258,17 @@ function idempotencyKey(req: Request): string {
   return `api:${sent ?? randomUUID()}`;
 }
 
-function handleOf(deps: TicketRouteDeps, ticketId: number) {
+/** The ticket's workflow handle. */
+export function handleOf(deps: Pick<TicketRouteDeps, 'temporal'>, ticketId: number) {
   return deps.temporal.workflow.getHandle(ticketWorkflowId(ticketId));
 }
 
-async function runUpdate(deps: TicketRouteDeps, ticketId: number, send: () => Promise<unknown>) {
+/** Sends an update to a ticket that exists, mapping a refusal to 409 or 422. */
+export async function runUpdate(
+  deps: Pick<TicketRouteDeps, 'orm'>,
+  ticketId: number,
+  send: () => Promise<unknown>,
+): Promise<void> {
   if ((await findTicketSummary(deps.orm.em.fork(), ticketId)) === null) {
     throw ProblemError.notFound(`ticket ${ticketId}`);
   }
@@ -260,7 +280,7 @@ async function runUpdate(deps: TicketRouteDeps, ticketId: number, send: () => Pr
 }
 
 /** The signed-in agent's id; a body naming another agent as the actor is refused. */
-function actingAgentId(req: Request, claimed: number | undefined): number {
+export function actingAgentId(req: Request, claimed: number | undefined): number {
   const agent = req.agent!;
   if (claimed !== undefined && claimed !== agent.id) {
     throw ProblemError.forbidden(
@@ -283,8 +303,9 @@ async function requireAgent(orm: Orm, id: number): Promise<void> {
   }
 }
 
-async function summaryAfterAction(
-  deps: TicketRouteDeps,
+/** The ticket's summary after an action, logged with its new version. */
+export async function summaryAfterAction(
+  deps: Pick<TicketRouteDeps, 'orm'>,
   ticketId: number,
   req: Request,
 ): Promise<TicketSummary> {

@@ -239,7 +239,7 @@ async function recordVersion(
 }
 
 /** Queues a KB article or macro for the KB indexer and rings its bell when the transaction commits. */
-async function enqueueIndexJob(
+export async function enqueueIndexJob(
   connection: Connection,
   trx: Transaction,
   kind: 'article' | 'macro',

@@ -11,12 +11,15 @@ import type {
   TimelineEntryView,
 } from '../../api/contract.ts';
 import type { EntityManager } from '../orm.ts';
-import type { TicketStatus } from '../../workflows/ticket/vocabulary.ts';
+import type { Channel, TicketStatus } from '../../workflows/ticket/vocabulary.ts';
 
 export interface TicketListQuery {
   status?: TicketStatus[];
   queueId?: number;
   assigneeId?: number | 'unassigned';
+  /** Tickets carrying this (normalised) tag. */
+  tag?: string;
+  channel?: Channel[];
   sort: 'sla_due' | 'updated' | 'created';
   page: number;
   pageSize: number;
@@ -30,7 +33,7 @@ export const summaryColumns = `
   t.team_id, tm.name as team_name, t.assignee_id, a.name as assignee_name,
   t.requester_id, r.name as requester_name, r.email as requester_email,
   t.first_response_due_at, t.first_responded_at, t.breached, t.escalation_level,
-  t.created_at, t.updated_at, t.last_activity_at, t.version`;
+  t.created_at, t.updated_at, t.last_activity_at, t.version, t.tags`;
 
 export const summaryJoins = `
   from ticket t
@@ -82,6 +85,14 @@ function listFilter(query: TicketListQuery): { where: string; params: unknown[] 
     clauses.push('t.assignee_id = ?');
     params.push(query.assigneeId);
   }
+  if (query.tag !== undefined) {
+    clauses.push('t.tags @> ?::jsonb');
+    params.push(JSON.stringify([query.tag]));
+  }
+  if (query.channel !== undefined && query.channel.length > 0) {
+    clauses.push(`t.channel in (${query.channel.map(() => '?').join(', ')})`);
+    params.push(...query.channel);
+  }
   return { where: clauses.length === 0 ? '' : `where ${clauses.join(' and ')}`, params };
 }
 
@@ -115,7 +126,8 @@ export async function findTicketSummary(
   return rows[0] === undefined ? null : toSummary(rows[0]);
 }
 
-async function loadMessages(em: EntityManager, ticketId: number): Promise<MessageView[]> {
+/** One ticket's messages (notes included) in the order they were written, with attachments. */
+export async function loadMessages(em: EntityManager, ticketId: number): Promise<MessageView[]> {
   const rows: Row[] = await em.execute(
     `select m.id, m.kind, m.channel, m.author_kind, m.subject, m.text, m.html, m.created_at,
             m.agent_id, a.name as agent_name, m.requester_id, r.name as requester_name,
@@ -282,6 +294,7 @@ export function toSummary(r: Row): TicketSummary {
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
     lastActivityAt: iso(r.last_activity_at)!,
+    tags: (r.tags as string[] | null) ?? [],
     version: Number(r.version),
   };
 }

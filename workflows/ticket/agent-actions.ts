@@ -27,6 +27,8 @@ export interface ReplyAction {
 export interface NoteAction {
   agentId: number;
   body: string;
+  /** The @handles the API resolved in the body, and the agents they reach (teams expanded). */
+  mentions?: { handles: string[]; agentIds: number[] };
 }
 
 export interface AssignAction {

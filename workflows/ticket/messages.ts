@@ -12,6 +12,16 @@ import type {
   ReplyAction,
   StatusAction,
 } from './agent-actions.ts';
+import type {
+  ApplyMacroAction,
+  FieldsAction,
+  HandoffAction,
+  MergedFromAction,
+  MergeIntoAction,
+  PriorityAction,
+  SplitAction,
+  TagsAction,
+} from './collab-actions.ts';
 import type { TicketState } from './ticket-state.ts';
 
 export interface ActionResult {
@@ -48,6 +58,36 @@ export const promiseUpdate = defineUpdate<ActionResult, [PromiseAction]>('promis
  * assigned ticket alone. Sent by the dispatcher when an agent becomes available.
  */
 export const requestAssignmentUpdate = defineUpdate<ActionResult, []>('requestAssignment');
+
+/**
+ * Hands the ticket to an agent or a team's queue with a note for the new owner; the new owner is
+ * notified. Refused without a note, or when the agent's view is stale.
+ */
+export const handoffUpdate = defineUpdate<ActionResult, [HandoffAction]>('handoff');
+
+/** Replaces the ticket's tags with the normalised list; an unchanged list records nothing. */
+export const setTagsUpdate = defineUpdate<ActionResult, [TagsAction]>('setTags');
+
+/** Sets the ticket's priority; the SLA targets keep the priority they were armed at. */
+export const setPriorityUpdate = defineUpdate<ActionResult, [PriorityAction]>('setPriority');
+
+/** Sets or clears custom field values, already validated by the API against the team's fields. */
+export const setFieldsUpdate = defineUpdate<ActionResult, [FieldsAction]>('setFields');
+
+/** Applies a macro's actions (status, priority, tags, assignment) as one atomic update. */
+export const applyMacroUpdate = defineUpdate<ActionResult, [ApplyMacroAction]>('applyMacro');
+
+/** Closes this ticket as merged into another of the same requester; never reopens after. */
+export const mergeIntoUpdate = defineUpdate<ActionResult, [MergeIntoAction]>('mergeInto');
+
+/** Records that another ticket was merged into this one; its messages join this conversation. */
+export const mergedFromUpdate = defineUpdate<ActionResult, [MergedFromAction]>('mergedFrom');
+
+/** Records that a customer message of this ticket was split off into a new ticket. */
+export const splitToUpdate = defineUpdate<ActionResult, [SplitAction]>('splitTo');
+
+/** Records, on a ticket opened by a split, the ticket and message it was split from. */
+export const splitFromUpdate = defineUpdate<ActionResult, [SplitAction]>('splitFrom');
 
 /** A lead edited the ticket's SLA policy or business calendar: the reloaded terms to re-arm with. */
 export interface SlaTermsChange {

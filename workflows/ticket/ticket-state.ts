@@ -2,6 +2,7 @@
 // function that folds each fact into the next state and one timeline entry. The workflow
 // wires signals, updates and timers to it; unit tests drive it without Temporal.
 import type { SlaTarget } from '../policies/sla.ts';
+import type { FieldChange, FieldValue } from './collab-actions.ts';
 import { TicketStatus, TimelineEntryKind, type Channel, type Priority } from './vocabulary.ts';
 
 export interface QueueRef {
@@ -79,6 +80,10 @@ export interface TicketState {
   /** Null on tickets opened before business-time SLAs (and absent from their recorded state). */
   sla?: SlaTrack | null;
   promise?: TrackedPromise | null;
+  /** Custom field values by key; absent from tickets opened before custom fields. */
+  fields?: Record<string, FieldValue>;
+  /** Set when the ticket was merged into another; absent before merging existed. */
+  mergedIntoTicketId?: number | null;
 }
 
 export type TicketFact =
@@ -136,7 +141,7 @@ export type TicketFact =
   | { type: 'promiseLapsed'; at: number; notifiedAgentId: number | null }
   | { type: 'customerMessage'; at: number; messageId: number; automated: boolean }
   | { type: 'publicReply'; at: number; agentId: number; messageId: number }
-  | { type: 'internalNote'; at: number; agentId: number; messageId: number }
+  | { type: 'internalNote'; at: number; agentId: number; messageId: number; mentions?: string[] }
   | {
       type: 'statusChanged';
       at: number;
@@ -157,7 +162,34 @@ export type TicketFact =
     }
   | { type: 'followUpSent'; at: number; messageId: number }
   | { type: 'autoClosed'; at: number; reason: string }
-  | { type: 'reopened'; at: number; messageId: number };
+  | { type: 'reopened'; at: number; messageId: number }
+  | CollabFact;
+
+/** Facts of agents working together: handoff, tags, priority, fields, macros, merge and split. */
+export type CollabFact =
+  | {
+      type: 'handedOff';
+      at: number;
+      byAgentId: number;
+      toAgentId: number | null;
+      toTeam: { id: number; name: string } | null;
+      note: string;
+    }
+  | { type: 'tagsChanged'; at: number; byAgentId: number; tags: string[]; macroId?: number }
+  | { type: 'priorityChanged'; at: number; byAgentId: number; to: Priority; macroId?: number }
+  | { type: 'fieldsChanged'; at: number; byAgentId: number; changes: FieldChange[] }
+  | {
+      type: 'macroApplied';
+      at: number;
+      byAgentId: number;
+      macroId: number;
+      title: string;
+      changes: Record<string, unknown>;
+    }
+  | { type: 'mergedInto'; at: number; byAgentId: number; intoTicketId: number }
+  | { type: 'mergedFrom'; at: number; byAgentId: number; fromTicketId: number }
+  | { type: 'splitTo'; at: number; byAgentId: number; toTicketId: number; messageId: number }
+  | { type: 'splitFrom'; at: number; byAgentId: number; fromTicketId: number; messageId: number };
 
 export interface TimelineEntry {
   seq: number;
@@ -375,7 +407,10 @@ function transition(s: TicketState, fact: TicketFact): Transition {
         next: { ...s, lastActivityAt: fact.at },
         kind: TimelineEntryKind.InternalNote,
         actor: `agent:${fact.agentId}`,
-        detail: { messageId: fact.messageId },
+        detail:
+          fact.mentions === undefined || fact.mentions.length === 0
+            ? { messageId: fact.messageId }
+            : { messageId: fact.messageId, mentions: fact.mentions },
       };
 
     case 'statusChanged':
@@ -445,7 +480,125 @@ function transition(s: TicketState, fact: TicketFact): Transition {
         actor: 'requester',
         detail: { messageId: fact.messageId },
       };
+
+    default:
+      return collabTransition(s, fact);
   }
+}
+
+function collabTransition(s: TicketState, fact: CollabFact): Transition {
+  const actor = `agent:${fact.byAgentId}`;
+  switch (fact.type) {
+    case 'handedOff':
+      return {
+        next: { ...s, lastActivityAt: fact.at },
+        kind: TimelineEntryKind.HandedOff,
+        actor,
+        detail: {
+          fromAgentId: s.assigneeId,
+          toAgentId: fact.toAgentId,
+          toTeamId: fact.toTeam?.id ?? null,
+          toTeamName: fact.toTeam?.name ?? null,
+          note: fact.note,
+        },
+      };
+
+    case 'tagsChanged':
+      return {
+        next: { ...s, tags: fact.tags },
+        kind: TimelineEntryKind.TagsChanged,
+        actor,
+        detail: {
+          added: fact.tags.filter((tag) => !s.tags.includes(tag)),
+          removed: s.tags.filter((tag) => !fact.tags.includes(tag)),
+          tags: fact.tags,
+          ...macroOf(fact.macroId),
+        },
+      };
+
+    case 'priorityChanged':
+      return {
+        next: { ...s, priority: fact.to },
+        kind: TimelineEntryKind.PriorityChanged,
+        actor,
+        detail: { from: s.priority, to: fact.to, ...macroOf(fact.macroId) },
+      };
+
+    case 'fieldsChanged':
+      return fieldsChanged(s, fact);
+
+    case 'macroApplied':
+      return {
+        next: s,
+        kind: TimelineEntryKind.MacroApplied,
+        actor,
+        detail: { macroId: fact.macroId, title: fact.title, changes: fact.changes },
+      };
+
+    case 'mergedInto':
+      return {
+        next: {
+          ...withStatus(s, TicketStatus.Closed, fact.at),
+          mergedIntoTicketId: fact.intoTicketId,
+        },
+        kind: TimelineEntryKind.MergedInto,
+        actor,
+        detail: { intoTicketId: fact.intoTicketId, from: s.status },
+      };
+
+    case 'mergedFrom':
+      // The source's messages now show in this conversation: a reply drafted before is stale.
+      return {
+        next: { ...s, lastActivityAt: fact.at, conversationSeq: s.seq },
+        kind: TimelineEntryKind.MergedFrom,
+        actor,
+        detail: { fromTicketId: fact.fromTicketId },
+      };
+
+    case 'splitTo':
+      return {
+        next: s,
+        kind: TimelineEntryKind.SplitTo,
+        actor,
+        detail: { toTicketId: fact.toTicketId, messageId: fact.messageId },
+      };
+
+    case 'splitFrom':
+      return {
+        next: s,
+        kind: TimelineEntryKind.SplitFrom,
+        actor,
+        detail: { fromTicketId: fact.fromTicketId, messageId: fact.messageId },
+      };
+  }
+}
+
+function fieldsChanged(
+  s: TicketState,
+  fact: Extract<CollabFact, { type: 'fieldsChanged' }>,
+): Transition {
+  const before = s.fields ?? {};
+  const fields = { ...before };
+  for (const change of fact.changes) {
+    if (change.value === null) delete fields[change.key];
+    else fields[change.key] = change.value;
+  }
+  const changes = fact.changes.map((change) => ({
+    key: change.key,
+    label: change.label,
+    from: before[change.key] ?? null,
+    to: change.value,
+  }));
+  return {
+    next: { ...s, fields },
+    kind: TimelineEntryKind.FieldsChanged,
+    actor: `agent:${fact.byAgentId}`,
+    detail: { changes },
+  };
+}
+
+function macroOf(macroId: number | undefined): Record<string, number> {
+  return macroId === undefined ? {} : { macroId };
 }
 
 function customerMessage(

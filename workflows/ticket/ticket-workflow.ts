@@ -39,6 +39,7 @@ import {
   type SlaTarget,
 } from '../policies/sla.ts';
 import { triageTicket } from '../policies/triage.ts';
+import { notifyMentions, registerCollabHandlers, type CollabHost } from './collab-handlers.ts';
 import { addBusinessTime, businessMsBetween, nextOpening } from '../shared/business-time.ts';
 import {
   checkAssign,
@@ -181,6 +182,28 @@ class TicketRun {
     setHandler(setStatusUpdate, (action) => this.setStatus(action), {
       validator: (action) => refuse(checkStatus(this.state, action)),
     });
+    registerCollabHandlers(this.collabHost());
+  }
+
+  // Handoff, tags, fields, macros, merge and split live in collab-handlers.ts; they reach the
+  // ticket only through this narrow host.
+  private collabHost(): CollabHost {
+    return {
+      state: () => this.state,
+      record: (fact) => this.record(fact),
+      flush: () => this.flush(),
+      result: () => this.result(),
+      syncSla: (reason) => this.syncSla(reason),
+      meetResolutionIfEnding: (status) => this.meetResolutionIfEnding(status),
+      enterQueue: (queueKey) => this.enterQueue(queueKey),
+    };
+  }
+
+  private async enterQueue(queueKey: string): Promise<RoutingContext> {
+    const context = await store.loadRoutingContext({ ticketId: this.state.ticketId, queueKey });
+    const kept = this.context ?? context;
+    this.context = { ...context, terms: kept.terms, calendar: kept.calendar };
+    return context;
   }
 
   /** Records the arrival, triages, assigns and arms the first-response target. */
@@ -415,8 +438,23 @@ class TicketRun {
       channel: this.state.channel,
       at,
     });
-    this.record({ type: 'internalNote', at, agentId: action.agentId, messageId });
+    const mentions = action.mentions;
+    this.record({
+      type: 'internalNote',
+      at,
+      agentId: action.agentId,
+      messageId,
+      ...(mentions === undefined ? {} : { mentions: mentions.handles }),
+    });
     await this.flush();
+    // Only notes that mention someone run this activity, so older notes replay unchanged.
+    if (mentions !== undefined && mentions.agentIds.length > 0) {
+      await notifyMentions(this.collabHost(), {
+        agentIds: mentions.agentIds,
+        byAgentId: action.agentId,
+        body: action.body,
+      });
+    }
     return this.result(messageId);
   }
 
@@ -435,11 +473,7 @@ class TicketRun {
   }
 
   private async setStatus(action: Parameters<typeof checkStatus>[1]): Promise<ActionResult> {
-    const ends = action.status === TicketStatus.Resolved || action.status === TicketStatus.Closed;
-    const resolution = this.state.sla?.targets.resolution;
-    if (ends && resolution !== undefined && resolution.metAt === null) {
-      this.recordMet('resolution');
-    }
+    this.meetResolutionIfEnding(action.status);
     this.record({
       type: 'statusChanged',
       at: Date.now(),
@@ -450,6 +484,14 @@ class TicketRun {
     this.syncSla(`status set to ${action.status}`);
     await this.flush();
     return this.result();
+  }
+
+  private meetResolutionIfEnding(status: TicketStatus): void {
+    const ends = status === TicketStatus.Resolved || status === TicketStatus.Closed;
+    const resolution = this.state.sla?.targets.resolution;
+    if (ends && resolution !== undefined && resolution.metAt === null) {
+      this.recordMet('resolution');
+    }
   }
 
   /** Runs timers from the pure deadline list until closed; every fact re-reads the list. */

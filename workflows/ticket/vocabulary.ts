@@ -68,6 +68,15 @@ export const TimelineEntryKind = {
   PromiseReminder: 'promise_reminder',
   PromiseKept: 'promise_kept',
   PromiseLapsed: 'promise_lapsed',
+  HandedOff: 'handed_off',
+  TagsChanged: 'tags_changed',
+  PriorityChanged: 'priority_changed',
+  FieldsChanged: 'fields_changed',
+  MacroApplied: 'macro_applied',
+  MergedInto: 'merged_into',
+  MergedFrom: 'merged_from',
+  SplitTo: 'split_to',
+  SplitFrom: 'split_from',
 } as const;
 export type TimelineEntryKind = (typeof TimelineEntryKind)[keyof typeof TimelineEntryKind];
 

@@ -4,6 +4,7 @@
 // isolate the workflow's own decisions.
 import type {
   NotifyAgentInput,
+  NotifyAgentsInput,
   PageOnCallInput,
   ProjectTicketInput,
   RecordAgentMessageInput,
@@ -24,6 +25,8 @@ export interface RecordedCalls {
   /** Every call of `notifyAgent`, retries included. */
   notificationAttempts: NotifyAgentInput[];
   pages: PageOnCallInput[];
+  /** Mention, handoff and macro-assignment notifications, one call per update. */
+  agentGroupNotifications: NotifyAgentsInput[];
 }
 
 /** Ways a test holds a fake activity back, to catch the workflow while it is in flight. */
@@ -49,6 +52,7 @@ export function createFakeTicketActivities(hooks: FakeActivityHooks = {}): {
     notifications: [],
     notificationAttempts: [],
     pages: [],
+    agentGroupNotifications: [],
   };
   let nextMessageId = 9_000;
   let notificationShouldFail = hooks.failFirstNotificationAfterDelivery ?? false;
@@ -88,6 +92,10 @@ export function createFakeTicketActivities(hooks: FakeActivityHooks = {}): {
 
     async pageOnCall(input) {
       calls.pages.push(input);
+    },
+
+    async notifyAgents(input) {
+      calls.agentGroupNotifications.push(input);
     },
   };
   return { activities, calls };
