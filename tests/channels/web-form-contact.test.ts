@@ -1,0 +1,143 @@
+// The public contact form's endpoint on the real stack (api/routes/contact.ts): a request
+// opens one `web` ticket however often it is submitted and is acknowledged by mail; a bot
+// filling the honeypot gets the same answer and no ticket; each invalid field is named; and
+// per-address and per-IP rate limits answer 429 with Retry-After.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { Express } from 'express';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { eventually } from '../support/stack.ts';
+import { enqueueTestMail, outboundMailOf } from './chat-support.ts';
+
+// This file is the only one posting to /api/contact, so the per-IP bucket (every request here
+// comes from loopback) is its own; a run of the whole suite stays inside one window.
+const perIpLimit = 6;
+
+let testApp: TestApp;
+let app: Express;
+
+beforeAll(async () => {
+  testApp = await startTestApp({
+    name: 'web-form',
+    channels: {
+      enqueueMail: enqueueTestMail,
+      contact: {
+        perIp: { limit: perIpLimit, windowSeconds: 600 },
+        perEmail: { limit: 2, windowSeconds: 600 },
+      },
+    },
+  });
+  app = testApp.app;
+}, 120_000);
+
+afterAll(async () => {
+  await testApp?.stop();
+});
+
+function contactForm(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Lea Brandt',
+    email: `${randomUUID()}@customer.example`,
+    subject: 'Cannot change my delivery address',
+    message: 'The address form says "invalid postcode" for 10115.',
+    website: '',
+    submissionId: randomUUID(),
+    ...overrides,
+  };
+}
+
+async function ticketsOfSubmission(submissionId: string): Promise<number[]> {
+  const rows: Record<string, unknown>[] = await testApp.stack.orm.em
+    .fork()
+    .execute('select ticket_id from intake_request where key = ?', [`web-form:${submissionId}`]);
+  return rows.map((row) => Number(row.ticket_id));
+}
+
+describe('contact form', () => {
+  it('opens a web ticket and acknowledges it by mail from the template', async () => {
+    const form = contactForm();
+
+    const res = await request(app).post('/api/contact').send(form);
+
+    expect(res.status).toBe(202);
+    const [ticketId] = await ticketsOfSubmission(form.submissionId);
+    const ticket = await eventually('the ticket row', async () => {
+      const rows: Record<string, unknown>[] = await testApp.stack.orm.em
+        .fork()
+        .execute('select channel, subject from ticket where id = ?', [ticketId]);
+      return rows[0];
+    });
+    expect(ticket).toEqual({ channel: 'web', subject: form.subject });
+    const mails = await outboundMailOf(testApp.stack.orm.em.fork(), ticketId!);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ kind: 'acknowledgement', to: [form.email] });
+    expect(mails[0]!.text).toContain(`Hi Lea Brandt,`);
+    expect(mails[0]!.text).toContain(`Your ticket number is ${ticketId}`);
+  });
+
+  it('makes one ticket when the same form is submitted twice', async () => {
+    const form = contactForm();
+
+    const answers = await Promise.all([
+      request(app).post('/api/contact').send(form),
+      request(app).post('/api/contact').send(form),
+    ]);
+
+    expect(answers.map((a) => a.status)).toEqual([202, 202]);
+    expect(await ticketsOfSubmission(form.submissionId)).toHaveLength(1);
+  });
+
+  it('answers a filled honeypot like a real request but makes no ticket', async () => {
+    const form = contactForm({ website: 'http://cheap-pills.example' });
+
+    const res = await request(app).post('/api/contact').send(form);
+
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ received: true });
+    expect(await ticketsOfSubmission(form.submissionId)).toEqual([]);
+  });
+
+  it('names every invalid field so the form can show each beside its input', async () => {
+    const res = await request(app)
+      .post('/api/contact')
+      .send(contactForm({ name: ' ', email: 'lea at example', message: '' }));
+
+    expect(res.status).toBe(422);
+    const problems = Object.fromEntries(
+      res.body.errors.map((e: { field: string; problem: string }) => [e.field, e.problem]),
+    );
+    expect(problems).toMatchObject({
+      'body.name': 'please tell us your name',
+      'body.email': 'please give an email address we can answer',
+      'body.message': 'please write your message',
+    });
+  });
+
+  it('limits requests per email address with a 429 and Retry-After', async () => {
+    const email = `${randomUUID()}@customer.example`;
+
+    const answers = [];
+    for (let i = 0; i < 3; i += 1) {
+      answers.push(await request(app).post('/api/contact').send(contactForm({ email })));
+    }
+
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 429]);
+    expect(Number(answers[2]!.headers['retry-after'])).toBeGreaterThan(0);
+    expect(answers[2]!.body.type).toBe('rate-limited');
+  });
+
+  it('limits requests per IP address whatever email they give', async () => {
+    let refused: request.Response | undefined;
+    let accepted = 0;
+    for (let i = 0; i <= perIpLimit && refused === undefined; i += 1) {
+      const res = await request(app).post('/api/contact').send(contactForm());
+      if (res.status === 429) refused = res;
+      else accepted += 1;
+    }
+
+    expect(refused).toBeDefined();
+    expect(accepted).toBeLessThan(perIpLimit);
+    expect(Number(refused!.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
