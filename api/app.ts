@@ -31,6 +31,10 @@ import { directoryRoutes } from './routes/directory.ts';
 import { helpCenterRoutes, kbRoutes } from './routes/kb.ts';
 import { leadRoutes } from './routes/lead.ts';
 import { inboxRoutes } from './routes/inbox.ts';
+import { metricsEndpoint, requestTimer } from './routes/metrics-endpoint.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { surveyApiRoutes, surveyPages } from './routes/surveys.ts';
+import { timeLogRoutes } from './routes/time-log.ts';
 import { presenceRoutes } from './routes/presence.ts';
 import { searchRoutes } from './routes/search.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -78,6 +82,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(deps.log));
+  app.use(requestTimer());
   app.use(pageSecurityHeaders);
 
   const api = express.Router();
@@ -91,6 +96,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(rejectNulCharacters);
   api.get('/health', (_req, res) => res.json({ status: 'ok' }));
   api.use(helpCenterRoutes({ orm: deps.orm, meili: deps.meili }));
+  api.use(surveyApiRoutes({ orm: deps.orm }));
   api.use(loadSession(deps));
   api.use(requireSignedIn);
   api.use(requireCsrf);
@@ -116,9 +122,13 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(phoneRoutes(deps));
   api.use(requesterRoutes(deps));
   api.use(inboxRoutes(deps));
+  api.use(reportRoutes(deps));
+  api.use(timeLogRoutes(deps));
   api.use(apiNotFound);
   api.use(problemHandler);
   app.use('/api', api);
+  app.use(metricsEndpoint(deps));
+  app.use(surveyPages(deps));
 
   if (deps.ui !== undefined) app.use(deps.ui);
   app.use(problemHandler);

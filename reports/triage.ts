@@ -21,6 +21,14 @@ export const defaultStuckAfterBusinessHours = 8;
 /** Default relevance a KB article must reach (Meilisearch ranking score, 0–1) to count as an answer. */
 export const defaultKbAnswerScore = 0.75;
 
+/**
+ * Share of the subject's words some KB article must contain. The KB search drops the words no
+ * article has before it ranks, so "Invoice shows wrong VAT number" scores 0.96 against "Download an
+ * invoice as PDF" on "invoice" alone; the subject is where customers name the problem, so at
+ * least half of its words must be known to the knowledge base.
+ */
+export const minimumSubjectCoverage = 0.5;
+
 // What counts as someone acting on a ticket: the requester writing, an agent replying, noting,
 // assigning or changing its status. SLA timers, warnings and reminders are the system, not action.
 const actionKinds = [
@@ -268,7 +276,7 @@ export async function findKnowledgeGaps(options: {
   const notice = answers.find((answer) => answer.notice !== undefined)?.notice;
   const unanswered = tickets
     .map((ticket, place) => ({ ticket, answer: answers[place]! }))
-    .filter(({ answer }) => (answer.best?.score ?? 0) < minimumScore);
+    .filter(({ ticket, answer }) => !isAnswered(ticket, answer, minimumScore));
 
   return {
     from: options.from.toISOString(),
@@ -326,7 +334,18 @@ async function loadTicketTexts(
   }));
 }
 
-type Unanswered = { ticket: TicketText; answer: Awaited<ReturnType<typeof findKbAnswer>> };
+function isAnswered(ticket: TicketText, answer: KbAnswer, minimumScore: number): boolean {
+  if (answer.best === null || answer.best.score < minimumScore) return false;
+  const known = new Set(answer.query.split(' '));
+  const subjectWords = ticketQueryWords({ subject: ticket.subject, tags: [], body: '' });
+  if (subjectWords.length === 0) return true;
+  const covered = subjectWords.filter((word) => known.has(word)).length;
+  return covered / subjectWords.length >= minimumSubjectCoverage;
+}
+
+type KbAnswer = Awaited<ReturnType<typeof findKbAnswer>>;
+
+type Unanswered = { ticket: TicketText; answer: KbAnswer };
 
 function groupGaps(unanswered: Unanswered[]): KnowledgeGap[] {
   const groups = new Map<string, Unanswered[]>();

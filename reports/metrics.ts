@@ -1,0 +1,501 @@
+// reports: metric definitions and the queries behind the lead's dashboard. Every number the
+// dashboard, the CSV exports, the snapshots and the drill-downs show is defined here ONCE, as
+// SQL over the append-only ticket_event rows (plus the time log and surveys), under one version
+// (`definitionsVersion`): change a definition, bump the version, and `npm run reports --
+// recompute` shows what moved. The report service (reports/report-service.ts) only runs these.
+//
+// Each metric is a "rows" query (one row per thing counted: a ticket's first reply, a waiting
+// customer answered, a final resolution, an SLA verdict, a survey answer…) with the same
+// columns, folded by one aggregate: so the number, its drill-down and the per-agent and per-team
+// tables can never disagree. Columns: ticket_id, agent_id, team_id, queue_id, channel,
+// priority, at, business_ms, calendar_ms, value, outcome, note.
+//
+// Business time: the calendar of the ticket's team, counted in SQL by business_ms_between over
+// the business_window table (reports/business-windows.ts lays each calendar out with the same
+// pure module the workflow arms SLA timers with); a team without a calendar counts 24x7.
+// Durations are given in both business and calendar time, each labelled.
+//
+// Rules the definitions keep (tested on hand-worked timelines in tests/reports/):
+// - first response: the first public reply (the projection flags it `firstResponse`); a reopen
+//   never measures it again;
+// - next response: from the oldest customer message no public reply has answered yet (after the
+//   first response) to the public reply that answers it, so after a reopen it runs from the
+//   customer's return;
+// - resolution: from creation to the ticket's last resolution (set resolved or closed, or
+//   auto-closed from an unresolved status), counted in the period of that resolution and only
+//   while no reopen followed it; resolving straight from pending or on hold counts the same;
+// - reopen: a `reopened` entry (the customer wrote back) or an agent moving a resolved or
+//   closed ticket back; who resolved (an agent or automation) does not matter;
+// - reassignment: an assignment to an agent other than the ticket's previous agent, unassigned
+//   spells in between ignored, so A→B→C is two reassignments of one ticket;
+// - SLA % met: verdicts from the workflow's own sla_met / sla_breached entries, each verdict
+//   counted once at the instant it became known (a breach, or the met instant);
+// - CSAT: good ÷ (good + neutral + bad) over answered surveys, latest answer only; unanswered
+//   surveys do not count; traced to the agent and team owning the ticket at resolution;
+// - NPS: % promoters (9–10) − % detractors (0–6) over answered NPS surveys.
+import type { MetricId, MetricStatistic, MetricUnit } from './contract.ts';
+import { joinSql, sql, type Sql } from './sql.ts';
+
+/** Bumped whenever a definition below changes meaning; stored with every snapshot. */
+export const definitionsVersion = '2026-12-05.1';
+
+export const businessLabel = 'business time (team calendar)';
+export const calendarLabel = 'calendar time';
+
+/** What a report is computed over: the period `[from, to)` and the optional filters. */
+export interface ReportScope {
+  from: Date;
+  to: Date;
+  /** Backlog is counted as of this instant: the period's end, or now when that is later. */
+  asOf: Date;
+  teamId?: number;
+  queueId?: number;
+  agentId?: number;
+  channel?: string;
+  priority?: string;
+}
+
+export interface MetricDefinition {
+  id: MetricId;
+  label: string;
+  description: string;
+  unit: MetricUnit;
+  statistic: MetricStatistic;
+  /** Durations carry business and calendar values. */
+  isDuration: boolean;
+  rows(scope: ReportScope): Sql;
+}
+
+const day = 86_400_000;
+
+// The ticket's own columns every rows query ends with, and the team calendar for business time.
+const ticketColumns = sql`t.team_id, t.queue_id, t.channel, t.priority`;
+const calendarOf = sql`(select tm.calendar_id from team tm where tm.id = t.team_id)`;
+
+/** An entry that ends a ticket's work: set resolved or closed, or auto-closed, from unresolved. */
+const endsWork = sql`((e.kind = 'status_changed' and e.detail->>'to' in ('resolved', 'closed'))
+   or e.kind = 'auto_closed') and coalesce(e.detail->>'from', '') not in ('resolved', 'closed')`;
+
+/** An entry that brings a resolved or closed ticket back to work (alias x). */
+const reopensWork = sql`(x.kind = 'reopened' or (x.kind = 'status_changed'
+   and x.detail->>'from' in ('resolved', 'closed') and x.detail->>'to' not in ('resolved', 'closed')))`;
+
+// The agent owning the ticket just before entry `e` (its last assignment, unless unassigned).
+const ownerBefore = sql`(select case when a.kind = 'assigned' then (a.detail->>'agentId')::int end
+     from ticket_event a
+    where a.ticket_id = e.ticket_id and a.kind in ('assigned', 'unassigned') and a.seq < e.seq
+    order by a.seq desc limit 1)`;
+
+function firstResponseRows(s: ReportScope): Sql {
+  return sql`
+    select t.id as ticket_id, nullif(split_part(e.actor, ':', 2), '')::int as agent_id,
+           ${ticketColumns}, e.at,
+           business_ms_between(${calendarOf}, t.created_at, e.at) as business_ms,
+           extract(epoch from (e.at - t.created_at)) * 1000 as calendar_ms,
+           null::numeric as value, null::boolean as outcome, null::text as note
+      from ticket_event e join ticket t on t.id = e.ticket_id
+     where e.kind = 'public_reply' and e.at >= ${s.from} and e.at < ${s.to}
+       and e.detail->>'firstResponse' = 'true'`;
+}
+
+function nextResponseRows(s: ReportScope): Sql {
+  return sql`
+    with replied as (
+      select distinct e.ticket_id from ticket_event e
+       where e.kind = 'public_reply' and e.at >= ${s.from} and e.at < ${s.to}
+    ), conversation as (
+      select e.ticket_id, e.seq, e.at, e.kind, e.actor,
+             count(*) filter (where e.kind = 'public_reply')
+               over (partition by e.ticket_id order by e.seq) as replies
+        from ticket_event e join replied r on r.ticket_id = e.ticket_id
+       where e.kind in ('public_reply', 'customer_message')
+    ), waits as (
+      select ticket_id, replies, min(at) as since from conversation
+       where kind = 'customer_message' and actor = 'requester' and replies >= 1
+       group by ticket_id, replies
+    ), answers as (
+      select ticket_id, replies as nth, at, actor from conversation where kind = 'public_reply'
+    )
+    select t.id as ticket_id, nullif(split_part(a.actor, ':', 2), '')::int as agent_id,
+           ${ticketColumns}, a.at,
+           business_ms_between(${calendarOf}, w.since, a.at) as business_ms,
+           extract(epoch from (a.at - w.since)) * 1000 as calendar_ms,
+           null::numeric as value, null::boolean as outcome,
+           'waiting since ' || to_char(w.since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') as note
+      from waits w
+      join answers a on a.ticket_id = w.ticket_id and a.nth = w.replies + 1
+      join ticket t on t.id = w.ticket_id
+     where a.at >= ${s.from} and a.at < ${s.to}`;
+}
+
+function finalResolutionRows(s: ReportScope): Sql {
+  return sql`
+    with ended as (
+      select distinct on (e.ticket_id) e.ticket_id, e.seq, e.at, e.detail->>'from' as from_status,
+             ${ownerBefore} as agent_id
+        from ticket_event e
+       where e.kind in ('status_changed', 'auto_closed') and e.at >= ${s.from} and e.at < ${s.to}
+         and ${endsWork}
+       order by e.ticket_id, e.seq desc
+    )
+    select t.id as ticket_id, r.agent_id, ${ticketColumns}, r.at,
+           business_ms_between(${calendarOf}, t.created_at, r.at) as business_ms,
+           extract(epoch from (r.at - t.created_at)) * 1000 as calendar_ms,
+           null::numeric as value, null::boolean as outcome,
+           'resolved from ' || coalesce(r.from_status, 'unknown') as note
+      from ended r join ticket t on t.id = r.ticket_id
+     where not exists (select 1 from ticket_event x
+                        where x.ticket_id = r.ticket_id and x.seq > r.seq and ${reopensWork})`;
+}
+
+function slaRows(target: 'first_response' | 'next_response' | 'resolution') {
+  return (s: ReportScope): Sql => sql`
+    with verdicts as (
+      select e.ticket_id, e.at, (e.detail->>'met')::boolean as met, e.detail->>'dueAt' as due
+        from ticket_event e
+       where e.kind = 'sla_met' and e.at >= ${s.from} and e.at < ${s.to}
+         and e.detail->>'target' = ${target}
+         and ((e.detail->>'met')::boolean or not exists (
+               select 1 from ticket_event b
+                where b.ticket_id = e.ticket_id and b.kind = 'sla_breached'
+                  and b.detail->>'target' = ${target} and b.detail->>'dueAt' = e.detail->>'dueAt'))
+      union all
+      select e.ticket_id, e.at, false, e.detail->>'dueAt'
+        from ticket_event e
+       where e.kind = 'sla_breached' and e.at >= ${s.from} and e.at < ${s.to}
+         and e.detail->>'target' = ${target}
+    )
+    select t.id as ticket_id, t.assignee_id as agent_id, ${ticketColumns}, v.at,
+           null::double precision as business_ms, null::double precision as calendar_ms,
+           null::numeric as value, v.met as outcome,
+           case when v.met then 'met' else 'missed' end || coalesce(' (due ' || v.due || ')', '')
+             as note
+      from verdicts v join ticket t on t.id = v.ticket_id`;
+}
+
+// Open at `asOf`: the ticket's last status-bearing entry before then does not end its work.
+function backlogRows(minAgeDays: number) {
+  return (s: ReportScope): Sql => sql`
+    select t.id as ticket_id, t.assignee_id as agent_id, ${ticketColumns}, t.created_at as at,
+           null::double precision as business_ms,
+           extract(epoch from (${s.asOf}::timestamptz - t.created_at)) * 1000 as calendar_ms,
+           null::numeric as value, null::boolean as outcome,
+           'open ' || floor(extract(epoch from (${s.asOf}::timestamptz - t.created_at)) / 86400)
+             || ' days' as note
+      from ticket t
+     where t.created_at < ${new Date(s.asOf.getTime() - minAgeDays * day)}
+       and coalesce((
+         select not (e.kind = 'auto_closed' or (e.kind = 'status_changed'
+                     and e.detail->>'to' in ('resolved', 'closed')))
+           from ticket_event e
+          where e.ticket_id = t.id and e.at < ${s.asOf}
+            and e.kind in ('status_changed', 'auto_closed', 'reopened')
+          order by e.seq desc limit 1), true)`;
+}
+
+function createdRows(s: ReportScope): Sql {
+  return sql`
+    select t.id as ticket_id, t.assignee_id as agent_id, ${ticketColumns}, e.at,
+           null::double precision as business_ms, null::double precision as calendar_ms,
+           null::numeric as value, null::boolean as outcome, null::text as note
+      from ticket_event e join ticket t on t.id = e.ticket_id
+     where e.kind = 'created' and e.at >= ${s.from} and e.at < ${s.to}`;
+}
+
+function reassignmentRows(s: ReportScope): Sql {
+  return sql`
+    with assignments as (
+      select e.ticket_id, (e.detail->>'agentId')::int as agent,
+             lag((e.detail->>'agentId')::int) over (partition by e.ticket_id order by e.seq) as prev
+        from ticket_event e join ticket t on t.id = e.ticket_id
+       where e.kind = 'assigned' and t.created_at >= ${s.from} and t.created_at < ${s.to}
+    ), chains as (
+      select ticket_id, count(*) filter (where prev is not null and prev <> agent) as moves
+        from assignments group by ticket_id
+    )
+    select t.id as ticket_id, t.assignee_id as agent_id, ${ticketColumns}, t.created_at as at,
+           null::double precision as business_ms, null::double precision as calendar_ms,
+           c.moves::numeric as value, c.moves > 0 as outcome,
+           c.moves || ' reassignment(s)' as note
+      from chains c join ticket t on t.id = c.ticket_id`;
+}
+
+function reopenRows(s: ReportScope): Sql {
+  return sql`
+    with ended as (
+      select distinct on (e.ticket_id) e.ticket_id, e.seq, e.at, ${ownerBefore} as agent_id
+        from ticket_event e
+       where e.kind in ('status_changed', 'auto_closed') and e.at >= ${s.from} and e.at < ${s.to}
+         and ${endsWork}
+       order by e.ticket_id, e.seq
+    )
+    select t.id as ticket_id, r.agent_id, ${ticketColumns}, r.at,
+           null::double precision as business_ms, null::double precision as calendar_ms,
+           null::numeric as value, o.reopened as outcome,
+           case when o.reopened then 'reopened' else 'stayed resolved' end as note
+      from ended r join ticket t on t.id = r.ticket_id
+      cross join lateral (select exists (select 1 from ticket_event x
+                            where x.ticket_id = r.ticket_id and x.seq > r.seq and ${reopensWork})
+                          as reopened) o`;
+}
+
+function handleTimeRows(s: ReportScope): Sql {
+  return sql`
+    select r.ticket_id, r.agent_id, r.team_id, r.queue_id, r.channel, r.priority, r.at,
+           null::double precision as business_ms, null::double precision as calendar_ms,
+           l.minutes as value, null::boolean as outcome, l.entries || ' time log entries' as note
+      from (${finalResolutionRows(s)}) r
+      join (select ticket_id, sum(minutes) as minutes, count(*) as entries
+              from time_log group by ticket_id) l on l.ticket_id = r.ticket_id`;
+}
+
+function csatRows(s: ReportScope): Sql {
+  return sql`
+    select v.ticket_id, v.agent_id, v.team_id, t.queue_id, t.channel, t.priority,
+           v.answered_at as at, null::double precision as business_ms,
+           null::double precision as calendar_ms, null::numeric as value,
+           v.rating = 'good' as outcome, v.rating as note
+      from survey v left join ticket t on t.id = v.ticket_id
+     where v.kind = 'csat' and v.rating is not null
+       and v.answered_at >= ${s.from} and v.answered_at < ${s.to}`;
+}
+
+function npsRows(s: ReportScope): Sql {
+  return sql`
+    select v.ticket_id, v.agent_id, v.team_id, t.queue_id, t.channel, t.priority,
+           v.answered_at as at, null::double precision as business_ms,
+           null::double precision as calendar_ms, v.score::numeric as value,
+           null::boolean as outcome,
+           case when v.score >= 9 then 'promoter' when v.score >= 7 then 'passive'
+                else 'detractor' end as note
+      from survey v left join ticket t on t.id = v.ticket_id
+     where v.kind = 'nps' and v.score is not null
+       and v.answered_at >= ${s.from} and v.answered_at < ${s.to}`;
+}
+
+function duration(
+  id: MetricId,
+  label: string,
+  description: string,
+  rows: (s: ReportScope) => Sql,
+): MetricDefinition {
+  return { id, label, description, unit: 'minutes', statistic: 'median', isDuration: true, rows };
+}
+
+function measure(
+  id: MetricId,
+  label: string,
+  unit: MetricUnit,
+  statistic: MetricStatistic,
+  description: string,
+  rows: (s: ReportScope) => Sql,
+): MetricDefinition {
+  return { id, label, description, unit, statistic, isDuration: false, rows };
+}
+
+const backlogNote = 'Open at the end of the period (or now): not resolved or closed';
+
+/** Every metric, in dashboard order. */
+export const metricDefinitions: readonly MetricDefinition[] = [
+  duration(
+    'first_response_time',
+    'First response time',
+    'Median time from creation to the first public reply, for first replies in the period',
+    firstResponseRows,
+  ),
+  duration(
+    'next_response_time',
+    'Next response time',
+    'Median time from the oldest unanswered customer message (after the first response, or ' +
+      'a reopen) to the public reply answering it, for replies in the period',
+    nextResponseRows,
+  ),
+  duration(
+    'resolution_time',
+    'Resolution time',
+    'Median time from creation to the last resolution, for tickets resolved in the period ' +
+      'and not reopened since',
+    finalResolutionRows,
+  ),
+  measure(
+    'sla_first_response_met',
+    '% first response SLA met',
+    'percent',
+    'ratio',
+    'First-response targets met ÷ targets decided in the period (a breach decides at once)',
+    slaRows('first_response'),
+  ),
+  measure(
+    'sla_next_response_met',
+    '% next response SLA met',
+    'percent',
+    'ratio',
+    'Next-response targets met ÷ targets decided in the period',
+    slaRows('next_response'),
+  ),
+  measure(
+    'sla_resolution_met',
+    '% resolution SLA met',
+    'percent',
+    'ratio',
+    'Resolution targets met ÷ targets decided in the period',
+    slaRows('resolution'),
+  ),
+  measure('backlog_size', 'Backlog', 'count', 'count', backlogNote, backlogRows(0)),
+  measure(
+    'backlog_over_1_day',
+    'Backlog older than 1 day',
+    'count',
+    'count',
+    `${backlogNote}, created more than 1 day (calendar time) before`,
+    backlogRows(1),
+  ),
+  measure(
+    'backlog_over_3_days',
+    'Backlog older than 3 days',
+    'count',
+    'count',
+    `${backlogNote}, created more than 3 days (calendar time) before`,
+    backlogRows(3),
+  ),
+  measure(
+    'backlog_over_7_days',
+    'Backlog older than 7 days',
+    'count',
+    'count',
+    `${backlogNote}, created more than 7 days (calendar time) before`,
+    backlogRows(7),
+  ),
+  measure(
+    'backlog_over_30_days',
+    'Backlog older than 30 days',
+    'count',
+    'count',
+    `${backlogNote}, created more than 30 days (calendar time) before`,
+    backlogRows(30),
+  ),
+  measure(
+    'tickets_created',
+    'Tickets created',
+    'count',
+    'count',
+    'Tickets created in the period',
+    createdRows,
+  ),
+  measure(
+    'tickets_resolved',
+    'Tickets resolved',
+    'count',
+    'count',
+    'Tickets whose last resolution fell in the period and that were not reopened since',
+    finalResolutionRows,
+  ),
+  measure(
+    'reassignment_rate',
+    'Reassignment rate',
+    'percent',
+    'ratio',
+    'Tickets created in the period and assigned that moved to another agent at least once',
+    reassignmentRows,
+  ),
+  measure(
+    'reopen_rate',
+    'Reopen rate',
+    'percent',
+    'ratio',
+    'Tickets resolved in the period (first resolution in it) that were reopened afterwards',
+    reopenRows,
+  ),
+  measure(
+    'handle_time',
+    'Handle time per resolved ticket',
+    'minutes',
+    'median',
+    'Median of the minutes agents logged on each ticket resolved in the period ' +
+      '(corrections included); tickets with no time logged are left out',
+    handleTimeRows,
+  ),
+  measure(
+    'csat',
+    'CSAT',
+    'percent',
+    'ratio',
+    'Good ÷ all answered ratings (neutral counts, unanswered surveys do not), latest answer',
+    csatRows,
+  ),
+  measure(
+    'nps',
+    'NPS',
+    'score',
+    'nps',
+    '% promoters (9–10) − % detractors (0–6) of NPS answers in the period',
+    npsRows,
+  ),
+];
+
+/** The definition of one metric, or undefined for an unknown id. */
+export function metricDefinition(id: string): MetricDefinition | undefined {
+  return metricDefinitions.find((m) => m.id === id);
+}
+
+/** The rows of a metric with the report's filters applied (one place, for every metric). */
+export function filteredRows(metric: MetricDefinition, s: ReportScope): Sql {
+  const where: Sql[] = [sql`true`];
+  if (s.teamId !== undefined) where.push(sql`r.team_id = ${s.teamId}`);
+  if (s.queueId !== undefined) where.push(sql`r.queue_id = ${s.queueId}`);
+  if (s.agentId !== undefined) where.push(sql`r.agent_id = ${s.agentId}`);
+  if (s.channel !== undefined) where.push(sql`r.channel = ${s.channel}`);
+  if (s.priority !== undefined) where.push(sql`r.priority = ${s.priority}`);
+  return sql`select r.* from (${metric.rows(s)}) r where ${joinSql(where, ' and ')}`;
+}
+
+/** The one fold every metric's rows go through; which columns matter depends on the statistic. */
+export function aggregateOf(rows: Sql): Sql {
+  return sql`
+    select count(*)::int as n,
+           percentile_cont(0.5) within group (order by business_ms) / 60000 as business_p50,
+           percentile_cont(0.9) within group (order by business_ms) / 60000 as business_p90,
+           percentile_cont(0.5) within group (order by calendar_ms) / 60000 as calendar_p50,
+           percentile_cont(0.9) within group (order by calendar_ms) / 60000 as calendar_p90,
+           percentile_cont(0.5) within group (order by value) as value_p50,
+           coalesce(sum(value), 0)::float8 as value_sum,
+           count(*) filter (where outcome)::int as successes,
+           count(*) filter (where value >= 9)::int as promoters,
+           count(*) filter (where value <= 6)::int as detractors
+      from (${rows}) m`;
+}
+
+export interface Aggregate {
+  n: number;
+  business_p50: number | null;
+  business_p90: number | null;
+  calendar_p50: number | null;
+  calendar_p90: number | null;
+  value_p50: number | null;
+  value_sum: number;
+  successes: number;
+  promoters: number;
+  detractors: number;
+}
+
+/** The headline value of a metric from its aggregate; null when there is nothing to measure. */
+export function headlineValue(metric: MetricDefinition, a: Aggregate): number | null {
+  const round = (x: number | null) => (x === null ? null : Math.round(Number(x) * 10) / 10);
+  if (metric.statistic === 'count') return a.n;
+  if (a.n === 0) return null;
+  switch (metric.statistic) {
+    case 'median':
+      return round(metric.isDuration ? a.business_p50 : a.value_p50);
+    case 'ratio':
+      return round((100 * a.successes) / a.n);
+    case 'sum':
+      return round(a.value_sum);
+    case 'nps':
+      return round((100 * (a.promoters - a.detractors)) / a.n);
+  }
+}
+
+/** Rounds a minutes figure to one decimal, keeping null. */
+export function roundMinutes(x: unknown): number | null {
+  return x === null || x === undefined ? null : Math.round(Number(x) * 10) / 10;
+}
