@@ -1,6 +1,7 @@
 // Email with real servers: a mailbox per team address (its IMAP and SMTP accounts, the folder
 // the poller reads and the one it files processed mail into, and the UID position it has
-// reached), and the durable outbox of mail we send, each row sent once per dedupe key.
+// reached), the durable outbox of mail we send, each row sent once per dedupe key, and the
+// email channel's acknowledgement template beside the other channels' ones.
 import { Migration } from '@mikro-orm/migrations';
 
 export class MailboxesAndOutboundMail extends Migration {
@@ -22,7 +23,6 @@ export class MailboxesAndOutboundMail extends Migration {
         smtp_tls boolean not null default true,
         folder text not null default 'INBOX',
         processed_folder text not null default 'Processed',
-        acknowledgement_template text,
         acknowledgements_per_sender_per_hour integer not null default 3,
         enabled boolean not null default true,
         uid_validity bigint,
@@ -58,10 +58,21 @@ export class MailboxesAndOutboundMail extends Migration {
       create index outbound_mail_due_idx on outbound_mail (next_attempt_at) where status = 'pending';
       create index outbound_mail_ticket_idx on outbound_mail (ticket_id);
       create index outbound_mail_recipient_idx on outbound_mail (kind, (to_addresses ->> 0), created_at);
+
+      insert into acknowledgement_template (channel, subject, body) values
+        ('email', 'We received your request: {{ticket.subject}}',
+         'Hi {{requester.name}},\n\nthanks for writing to us. Your request is ticket {{ticket.number}}; ' ||
+         'we will answer by email. Please keep the [#{{ticket.number}}] tag in the subject when you write ' ||
+         'about it again.\n\nThis message was sent automatically.')
+      on conflict (channel) do nothing;
     `);
   }
 
   override down(): void {
-    this.addSql('drop table outbound_mail; drop table mailbox;');
+    this.addSql(`
+      delete from acknowledgement_template where channel = 'email';
+      drop table outbound_mail;
+      drop table mailbox;
+    `);
   }
 }
