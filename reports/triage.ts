@@ -237,6 +237,7 @@ export interface KnowledgeGapReport {
   from: string;
   to: string;
   minimumScore: number;
+  minimumSubjectCoverage: number;
   ticketsChecked: number;
   ticketsUnanswered: number;
   /** Set when the KB search could not answer: the gaps are then unknown, not zero. */
@@ -282,6 +283,7 @@ export async function findKnowledgeGaps(options: {
     from: options.from.toISOString(),
     to: options.to.toISOString(),
     minimumScore,
+    minimumSubjectCoverage,
     ticketsChecked: tickets.length,
     ticketsUnanswered: notice === undefined ? unanswered.length : 0,
     ...(notice === undefined ? {} : { notice }),

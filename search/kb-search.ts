@@ -177,8 +177,13 @@ export async function findKbAnswer(options: {
   ticket: TicketText;
   indexUid?: string;
   log?: Logger;
-}): Promise<{ best: { id: number; title: string; score: number } | null; notice?: string }> {
-  const { hits, notice } = await searchForTicket<KbArticleDocument>({
+}): Promise<{
+  best: { id: number; title: string; score: number } | null;
+  /** The ticket's words that some published KB article contains, as searched. */
+  query: string;
+  notice?: string;
+}> {
+  const { hits, notice, query } = await searchForTicket<KbArticleDocument>({
     meili: options.meili,
     indexUid: options.indexUid ?? kbArticleIndexUid,
     ticket: options.ticket,
@@ -191,7 +196,7 @@ export async function findKbAnswer(options: {
   const hit = hits[0];
   const best =
     hit === undefined ? null : { id: hit.id, title: hit.title, score: hit._rankingScore ?? 0 };
-  return notice === undefined ? { best } : { best, notice };
+  return notice === undefined ? { best, query } : { best, query, notice };
 }
 
 /**

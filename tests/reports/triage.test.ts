@@ -188,6 +188,12 @@ describe('knowledge gaps', () => {
       body: 'I need the invoice PDF for our accounting.',
       createdAt: inWeek,
     });
+    // "invoice" alone finds the PDF article with a high score; the VAT question is still a gap.
+    tickets.vat = await insertTicket({
+      subject: 'Invoice shows wrong VAT number',
+      body: 'Our VAT number on the invoice is wrong, please correct it.',
+      createdAt: inWeek,
+    });
     tickets.webhookA = await insertTicket({
       subject: 'Webhook signature verification fails',
       body: 'Our endpoint rejects every webhook because the HMAC signature never matches.',
@@ -218,9 +224,19 @@ describe('knowledge gaps', () => {
       log: quiet,
     });
 
-    expect(report.ticketsChecked).toBe(4);
-    expect(report.ticketsUnanswered).toBe(2);
-    expect(report.gaps).toHaveLength(1);
+    expect(report.ticketsChecked).toBe(5);
+    expect(report.ticketsUnanswered).toBe(3);
+    expect(report.gaps.map((g) => [g.topic, g.ticketCount])).toEqual([
+      ['Integrations · webhooks', 2],
+      ['Integrations', 1],
+    ]);
+    expect(report.gaps[1]!.examples).toEqual([
+      {
+        ticketId: tickets.vat,
+        subject: 'Invoice shows wrong VAT number',
+        nearestArticle: expect.objectContaining({ title: 'Download an invoice as PDF' }),
+      },
+    ]);
     const [gap] = report.gaps;
     expect(gap).toMatchObject({
       topic: 'Integrations · webhooks',
@@ -244,9 +260,9 @@ describe('knowledge gaps', () => {
     });
 
     expect(report.notice).toBeUndefined();
-    expect(report.ticketsUnanswered).toBe(4);
+    expect(report.ticketsUnanswered).toBe(5);
     expect(report.gaps.map((g) => [g.topic, g.ticketCount])).toEqual([
-      ['Integrations', 2],
+      ['Integrations', 3],
       ['Integrations · webhooks', 2],
     ]);
   });
@@ -268,7 +284,7 @@ describe('knowledge gaps', () => {
     });
     const mail = composeWeeklyTriageMail({ to: ['lena@example.test'], stuck, gaps });
 
-    expect(mail.subject).toBe('Weekly triage: 2 stuck tickets, 1 knowledge gap');
+    expect(mail.subject).toBe('Weekly triage: 2 stuck tickets, 2 knowledge gaps');
     expect(mail.text).toContain(`#${tickets.idleOverWeekend} Export stuck since Friday`);
     expect(mail.text).toContain('idle 9 business h; no action');
     expect(mail.text).toContain('Integrations · webhooks: 2 tickets');
