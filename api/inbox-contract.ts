@@ -64,6 +64,8 @@ export interface InboxFilters {
   tag?: string;
   assigneeId?: number | 'unassigned';
   queueId?: number;
+  /** Only this requester's tickets: the ticket page's "other tickets of the requester". */
+  requesterId?: number;
   sort: InboxSort;
   page: number;
   pageSize: number;

@@ -37,6 +37,7 @@ const listQuery = z.object({
   tag: z.string().trim().toLowerCase().min(1).max(64).optional(),
   assigneeId: z.union([z.literal('unassigned'), z.coerce.number().int().positive()]).optional(),
   queueId: z.coerce.number().int().positive().optional(),
+  requesterId: z.coerce.number().int().positive().optional(),
   sort: z.enum(['sla_due', 'updated', 'created']).default('sla_due'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),

@@ -160,6 +160,9 @@ function whereClause(scope: InboxScope, filters: InboxFilters): SqlPart {
   if (filters.tag)
     parts.push({ sql: 't.tags @> ?::jsonb', params: [JSON.stringify([filters.tag])] });
   if (filters.queueId) parts.push({ sql: 't.queue_id = ?', params: [filters.queueId] });
+  if (filters.requesterId) {
+    parts.push({ sql: 't.requester_id = ?', params: [filters.requesterId] });
+  }
   if (filters.assigneeId === 'unassigned') parts.push({ sql: 't.assignee_id is null', params: [] });
   else if (filters.assigneeId) {
     parts.push({ sql: 't.assignee_id = ?', params: [filters.assigneeId] });

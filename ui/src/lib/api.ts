@@ -4,6 +4,11 @@
 // ApiError whose `detail` is a sentence the agent can read.
 import type {
   AgentView,
+  AppliedMacro,
+  CustomFieldValueView,
+  HandoffView,
+  MacroView,
+  NotificationList,
   PresenceView,
   Problem,
   QueueView,
@@ -14,7 +19,7 @@ import type {
   TicketSummary,
 } from '../../../api/contract.ts';
 import type { InboxCounts, InboxFilters, InboxTicketList } from '../../../api/inbox-contract.ts';
-import type { TicketStatus } from '../../../workflows/ticket/vocabulary.ts';
+import type { Priority, TicketStatus } from '../../../workflows/ticket/vocabulary.ts';
 import { session } from './session.svelte.ts';
 
 /** What an agent is doing on a ticket, sent as a presence heartbeat. */
@@ -155,6 +160,57 @@ export function createApiClient(fetchFn: typeof fetch = globalThis.fetch.bind(gl
 
     setStatus: (ticketId: number, status: TicketStatus) =>
       post<{ ticket: TicketSummary }>(`/tickets/${ticketId}/status`, { status }),
+
+    /** Hands the ticket to an agent or a team; the note is required and shown to the new owner. */
+    handOff: (
+      ticketId: number,
+      handoff: { toAgentId?: number; toTeamId?: number; note: string; expectedVersion?: number },
+    ) =>
+      post<{ ticket: TicketSummary; handoff: HandoffView | null }>(
+        `/tickets/${ticketId}/handoff`,
+        handoff,
+      ),
+
+    setTags: (ticketId: number, tags: string[]) =>
+      request<{ ticket: TicketSummary; tags: string[] }>(`/tickets/${ticketId}/tags`, {
+        method: 'PUT',
+        body: JSON.stringify({ tags }),
+      }),
+
+    setPriority: (ticketId: number, priority: Priority) =>
+      post<{ ticket: TicketSummary }>(`/tickets/${ticketId}/priority`, { priority }),
+
+    setFields: (ticketId: number, fields: Record<string, unknown>) =>
+      request<{ ticket: TicketSummary; customFields: CustomFieldValueView[] }>(
+        `/tickets/${ticketId}/fields`,
+        { method: 'PUT', body: JSON.stringify({ fields }) },
+      ),
+
+    /** Macros whose title or text matches `q` (all of them when empty). */
+    listMacros: (q: string) =>
+      request<{ items: MacroView[]; notice?: string }>(`/macros?${new URLSearchParams({ q })}`),
+
+    /** Applies the macro's actions and answers its text rendered for this ticket and agent. */
+    applyMacro: (ticketId: number, macroId: number, expectedVersion?: number) =>
+      post<AppliedMacro>(`/tickets/${ticketId}/macros/${macroId}/apply`, { expectedVersion }),
+
+    /** Merges this ticket into another of the same requester. */
+    mergeInto: (ticketId: number, intoTicketId: number) =>
+      post<{ ticket: TicketSummary; merged: TicketSummary }>(`/tickets/${ticketId}/merge`, {
+        intoTicketId,
+      }),
+
+    /** Splits one customer message off into a new ticket of the same requester. */
+    splitMessage: (ticketId: number, split: { messageId: number; subject?: string }) =>
+      post<{ ticketId: number }>(`/tickets/${ticketId}/split`, split),
+
+    listNotifications: () => request<NotificationList>('/notifications'),
+
+    markNotificationRead: (id: number) =>
+      post<{ id: number; unreadCount: number }>(`/notifications/${id}/read`, {}),
+
+    markAllNotificationsRead: () =>
+      post<{ marked: number; unreadCount: number }>('/notifications/read-all', {}),
   };
 }
 

@@ -99,8 +99,14 @@ export function formatChannel(channel: Channel): string {
   return channelLabels[channel];
 }
 
-/** One sentence for a timeline entry, built from its kind, actor and detail. */
-export function describeTimelineEntry(entry: TimelineEntryView): string {
+/**
+ * One sentence for a timeline entry, built from its kind, actor and detail; `agentNames`
+ * names the agents an entry refers to by id (a handoff's new owner).
+ */
+export function describeTimelineEntry(
+  entry: TimelineEntryView,
+  agentNames: Map<number, string> = new Map(),
+): string {
   const who = entry.actor ?? 'Casework';
   const detail = entry.detail;
   const text = (key: string) => (typeof detail[key] === 'string' ? detail[key] : null);
@@ -122,9 +128,52 @@ export function describeTimelineEntry(entry: TimelineEntryView): string {
       return `SLA target breached${text('target') ? `: ${humanize(text('target') ?? '')}` : ''}`;
     case 'escalated':
       return `Escalated${typeof detail.level === 'number' ? ` to level ${detail.level}` : ''}`;
+    case 'handed_off':
+      return `${who} handed the ticket off${handoffTarget(detail, agentNames)}${quoted(text('note'))}`;
+    case 'tags_changed':
+      return `${who} changed the tags${listOf(detail.added, ': added ')}${listOf(detail.removed, ', removed ')}`;
+    case 'priority_changed':
+      return `${who} set the priority${text('to') ? ` to ${humanize(text('to') ?? '')}` : ''}`;
+    case 'fields_changed':
+      return `${who} changed ${listOf(fieldLabels(detail.changes), '') || 'fields'}`;
+    case 'macro_applied':
+      return `${who} applied the macro${text('title') ? ` “${text('title')}”` : ''}`;
+    case 'merged_into':
+      return `${who} merged this ticket into ${ticketRef(detail.intoTicketId)}`;
+    case 'merged_from':
+      return `${who} merged ${ticketRef(detail.fromTicketId)} into this ticket`;
+    case 'split_to':
+      return `${who} split a customer message off into ${ticketRef(detail.toTicketId)}`;
+    case 'split_from':
+      return `${who} split this ticket off ${ticketRef(detail.fromTicketId)}`;
     default:
       return `${humanize(entry.kind)}${entry.actor ? ` by ${entry.actor}` : ''}`;
   }
+}
+
+function ticketRef(id: unknown): string {
+  return typeof id === 'number' ? `ticket #${id}` : 'another ticket';
+}
+
+function handoffTarget(detail: Record<string, unknown>, agentNames: Map<number, string>): string {
+  if (typeof detail.toTeamName === 'string') return ` to the ${detail.toTeamName} team`;
+  if (typeof detail.toAgentId !== 'number') return '';
+  return ` to ${agentNames.get(detail.toAgentId) ?? `agent ${detail.toAgentId}`}`;
+}
+
+function quoted(text: string | null): string {
+  return text ? `: “${text.length > 140 ? `${text.slice(0, 140)}…` : text}”` : '';
+}
+
+function listOf(value: unknown, prefix: string): string {
+  return Array.isArray(value) && value.length > 0 ? `${prefix}${value.join(', ')}` : '';
+}
+
+function fieldLabels(changes: unknown): string[] {
+  if (!Array.isArray(changes)) return [];
+  return changes.map((change: { label?: unknown; key?: unknown }) =>
+    String(change.label ?? change.key ?? 'a field'),
+  );
 }
 
 // One target per entry: say which, and when it is due in the viewer's own zone.
