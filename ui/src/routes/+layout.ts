@@ -18,8 +18,9 @@ export const load: LayoutLoad = async ({ fetch, url, depends }) => {
 
   session.set(await api.getSession().catch(nullWhenSignedOut));
   const isSignInPage = url.pathname === resolve('/sign-in');
-  // The help center is for customers, who have no session.
-  const isPublicPage = isSignInPage || url.pathname.startsWith(resolve('/help'));
+  // The help center, the chat and the contact form are for customers, who have no session.
+  const customerPages = [resolve('/help'), resolve('/chat'), resolve('/contact')];
+  const isPublicPage = isSignInPage || customerPages.some((p) => url.pathname.startsWith(p));
   if (session.agent === null && !isPublicPage) {
     const next = new URLSearchParams({ next: url.pathname + url.search });
     redirect(307, `${resolve('/sign-in')}?${next}`);
