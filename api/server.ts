@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { createIntake } from '../channels/intake.ts';
 import { createFolderBlobStore } from '../db/blob-store.ts';
 import { openOrm } from '../db/orm.ts';
+import { startSurveyDispatcher } from '../reports/surveys.ts';
 import { createMeili } from '../search/client.ts';
 import { connectTemporalClient } from '../temporal/client.ts';
 import { repoRoot, type CaseworkConfig } from '../temporal/config.ts';
@@ -70,10 +71,18 @@ export async function startServer(options: {
   const server = await listen(app, config.http.host, config.http.port);
   const url = `http://${config.http.host}:${config.http.port}`;
   log.info({ url }, 'server listening');
+  // CSAT surveys after resolution (and NPS when CASEWORK_NPS_EVERY_DAYS is set): reports/surveys.ts.
+  const surveys = startSurveyDispatcher({
+    orm,
+    log,
+    baseUrl: process.env.CASEWORK_PUBLIC_URL ?? url,
+    npsEveryDays: Number(process.env.CASEWORK_NPS_EVERY_DAYS) || undefined,
+  });
 
   return {
     url,
     async stop() {
+      surveys.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       chatAwayMailer.stop();
