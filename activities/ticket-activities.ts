@@ -21,6 +21,7 @@ import type {
   RoutingContext,
 } from './contracts.ts';
 import { loadAssignmentCandidates, loadQueueRoutingSettings } from './routing.ts';
+import { mailEmailTicketMessage } from '../channels/email/outbound/ticket-mail.ts';
 
 const defaultQueueKey = 'support';
 const minute = 60_000;
@@ -88,6 +89,11 @@ export function createTicketActivities(deps: { orm: Orm }) {
         at: input.at,
       });
       log.info('agent message stored', { ticketId: input.ticketId, kind: input.kind, messageId });
+      // Email tickets: the public reply goes out by mail (channels/email/outbound/ticket-mail.ts).
+      if (input.kind === 'public_reply') {
+        const reply = { ticketId: input.ticketId, messageId, kind: 'reply' } as const;
+        await mailEmailTicketMessage(fork(), { ...reply, channel: input.channel });
+      }
       return { messageId };
     },
 
@@ -108,6 +114,8 @@ export function createTicketActivities(deps: { orm: Orm }) {
         at: input.at,
       });
       log.info('follow-up reminder stored', { ticketId: input.ticketId, messageId });
+      const reminder = { ticketId: input.ticketId, messageId, kind: 'reminder' } as const;
+      await mailEmailTicketMessage(fork(), { ...reminder, channel: input.channel });
       return { messageId };
     },
 

@@ -36,6 +36,8 @@ export interface MailboxSettings {
   folder?: string;
   processedFolder?: string;
   acknowledgementsPerSenderPerHour?: number;
+  /** Sends mail that belongs to no mailbox (web-form acknowledgements, reports). */
+  isDefault?: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -45,8 +47,8 @@ export async function upsertMailbox(em: EntityManager, settings: MailboxSettings
   const rows: Row[] = await em.execute(
     `insert into mailbox (address, team_id, imap_host, imap_port, imap_user, imap_password,
         imap_tls, smtp_host, smtp_port, smtp_user, smtp_password, smtp_tls, folder,
-        processed_folder, acknowledgements_per_sender_per_hour)
-     values (?, (select id from team where name = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        processed_folder, acknowledgements_per_sender_per_hour, is_default)
+     values (?, (select id from team where name = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (address) do update set
         team_id = excluded.team_id, imap_host = excluded.imap_host,
         imap_port = excluded.imap_port, imap_user = excluded.imap_user,
@@ -56,7 +58,7 @@ export async function upsertMailbox(em: EntityManager, settings: MailboxSettings
         smtp_tls = excluded.smtp_tls, folder = excluded.folder,
         processed_folder = excluded.processed_folder,
         acknowledgements_per_sender_per_hour = excluded.acknowledgements_per_sender_per_hour,
-        enabled = true
+        is_default = excluded.is_default, enabled = true
      returning id`,
     [
       settings.address.trim().toLowerCase(),
@@ -74,6 +76,7 @@ export async function upsertMailbox(em: EntityManager, settings: MailboxSettings
       settings.folder ?? 'INBOX',
       settings.processedFolder ?? 'Processed',
       settings.acknowledgementsPerSenderPerHour ?? 3,
+      settings.isDefault ?? false,
     ],
   );
   return Number(rows[0]!.id);
@@ -146,6 +149,7 @@ export function mailboxFromEnv(env: NodeJS.ProcessEnv = process.env): MailboxSet
   return {
     address,
     teamName: read('TEAM') ?? null,
+    isDefault: true,
     imap: {
       host: imapHost,
       port: portOf(read('IMAP_PORT') ?? '993', 'CASEWORK_MAILBOX_IMAP_PORT'),

@@ -25,6 +25,7 @@ export class MailboxesAndOutboundMail extends Migration {
         processed_folder text not null default 'Processed',
         acknowledgements_per_sender_per_hour integer not null default 3,
         enabled boolean not null default true,
+        is_default boolean not null default false,
         uid_validity bigint,
         last_uid bigint not null default 0,
         polled_at timestamptz,

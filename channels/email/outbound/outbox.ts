@@ -34,7 +34,7 @@ export interface OutboundMailRequest {
   dedupeKey: string;
   /** Our `message` row this mail carries (a public reply, an acknowledgement): it takes the mail's Message-ID, and its attachments go along. */
   messageId?: number;
-  /** The sending mailbox's address; defaults to the ticket's mailbox, then the first enabled mailbox. */
+  /** The sending mailbox's address; defaults to the ticket's mailbox, then the default mailbox. */
   from?: string;
 }
 
@@ -167,21 +167,28 @@ async function findByDedupeKey(db: EntityManager, key: string): Promise<Enqueued
   };
 }
 
-/** The explicit sender, else the mailbox the ticket came in by, else the first enabled mailbox. */
+/**
+ * The explicit sender, else the enabled mailbox the ticket came in by, else the default mailbox
+ * (the configured one). Never another team's mailbox: a reply leaves by the address it came to.
+ */
 async function senderAddress(db: EntityManager, request: OutboundMailRequest): Promise<string> {
   if (request.from) return request.from.trim().toLowerCase();
 
   const rows: Row[] = await db.execute(
-    `select address from mailbox where enabled
-     order by address = coalesce((
+    `select address from mailbox
+     where enabled and (is_default or address = coalesce((
        select lower(mailbox) from message
-       where ticket_id = ? and mailbox is not null order by id limit 1), '') desc, id
+       where ticket_id = ? and mailbox is not null order by id limit 1), ''))
+     order by is_default, id
      limit 1`,
     [request.ticketId],
   );
   const address = rows[0]?.address;
   if (typeof address !== 'string') {
-    throw new OutboundMailError('from', 'no mailbox is configured to send from');
+    throw new OutboundMailError(
+      'from',
+      "neither the ticket's mailbox nor a default mailbox is configured to send from",
+    );
   }
   return address;
 }

@@ -1,0 +1,200 @@
+// The outbound mail outbox against the real Postfix and Dovecot from `npm test`: one mail per
+// dedupe key, RFC 3834 headers on automatic mail, a permanent refusal (5xx) and a bounce (a
+// real DSN read back over IMAP) recorded on the ticket, and a server that does not speak SMTP
+// retried with backoff until the attempts run out.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { simpleParser } from 'mailparser';
+import { ingestRawEmail } from '../../channels/email/email-intake.ts';
+import type { RunningMailProcess } from '../../channels/email/mail-process.ts';
+import { upsertMailbox } from '../../channels/email/mailboxes.ts';
+import {
+  enqueueOutboundMail,
+  OutboundMailError,
+  type OutboundMailRequest,
+} from '../../channels/email/outbound/outbox.ts';
+import { eventually, startTestStack, type TestStack } from '../support/stack.ts';
+import {
+  createTestMailbox,
+  freshAddress,
+  readFolder,
+  startTestMailProcess,
+  testMailServer,
+  type TestMailServer,
+} from './mail-support.ts';
+
+type Row = Record<string, unknown>;
+
+let server: TestMailServer;
+let stack: TestStack;
+let mail: RunningMailProcess;
+let support: string;
+let ticketId: number;
+
+beforeAll(async () => {
+  server = testMailServer();
+  stack = await startTestStack({ name: 'mail-outbox' });
+  mail = await startTestMailProcess(stack);
+
+  support = freshAddress('support');
+  const mailboxId = await createTestMailbox(stack, server, {
+    address: support,
+    acknowledgementsPerSenderPerHour: 0,
+  });
+  await mail.startPoller(mailboxId);
+  ticketId = await openTicket(support);
+}, 120_000);
+
+afterAll(async () => {
+  await mail?.stop();
+  await stack?.stop();
+});
+
+function query(sql: string, params: unknown[] = []): Promise<Row[]> {
+  return stack.orm.em.fork().execute(sql, params);
+}
+
+/** A ticket in the mailbox, opened by a customer's mail. */
+async function openTicket(mailbox: string): Promise<number> {
+  const raw = Buffer.from(
+    [
+      `From: ${freshAddress('erin', 'customer.test')}`,
+      `To: ${mailbox}`,
+      'Subject: Export to CSV cuts off long names',
+      `Message-ID: <csv-${Date.now()}@customer.test>`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Names longer than 30 characters are cut in the CSV export.',
+      '',
+    ].join('\r\n'),
+  );
+  const { orm, intake, blobs, log } = stack;
+  const result = await ingestRawEmail(
+    { raw, mailbox, source: 'test' },
+    { orm, intake, blobs, log },
+  );
+  return result.ticketId!;
+}
+
+function enqueue(request: Partial<OutboundMailRequest> & { to: string[] }) {
+  return stack.orm.em.fork().transactional((em) =>
+    enqueueOutboundMail(em, {
+      ticketId,
+      kind: 'notification',
+      subject: 'Your export is ready',
+      text: 'The export you asked for is attached to the ticket.',
+      from: support,
+      dedupeKey: `test:${Math.random()}`,
+      ...request,
+    }),
+  );
+}
+
+async function outboundRow(id: number): Promise<Row> {
+  const [row] = await query('select * from outbound_mail where id = ?', [id]);
+  return row!;
+}
+
+async function settled(id: number): Promise<Row> {
+  return eventually(
+    `outbound mail ${id} settled`,
+    async () => {
+      const row = await outboundRow(id);
+      return row.status === 'pending' ? null : row;
+    },
+    30_000,
+  );
+}
+
+async function internalNotes(): Promise<string[]> {
+  const rows = await query(
+    `select text from message where ticket_id = ? and kind = 'internal_note' and author_kind = 'system'`,
+    [ticketId],
+  );
+  return rows.map((row) => String(row.text));
+}
+
+describe('the outbound mail outbox', () => {
+  it('sends one mail for a key enqueued twice, tagged, with RFC 3834 headers', async () => {
+    const customer = freshAddress('frank', 'customer.test');
+    const dedupeKey = `export-ready:${customer}`;
+
+    const first = await enqueue({ to: [customer], dedupeKey });
+    const again = await enqueue({ to: [customer], dedupeKey, text: 'A changed text.' });
+    const row = await settled(first.outboundMailId);
+    const inbox = await eventually(
+      'the mail',
+      async () => {
+        const mails = await readFolder(server, customer);
+        return mails.length > 0 ? mails : null;
+      },
+      30_000,
+    );
+    const received = await simpleParser(inbox[0]!);
+
+    expect(again).toEqual({ ...first, duplicate: true });
+    expect(row.status).toBe('sent');
+    expect(inbox).toHaveLength(1);
+    expect(received.subject).toBe(`[#${ticketId}] Your export is ready`);
+    expect(received.messageId).toBe(first.messageIdHeader);
+    expect(received.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(received.text).toContain('The export you asked for');
+  });
+
+  it('refuses a request that can never be sent, naming the field', async () => {
+    const noRecipient = enqueue({ to: [] });
+    const injected = enqueue({ to: ['ok@customer.test\r\nBcc: x@customer.test'] });
+
+    await expect(noRecipient).rejects.toThrow(OutboundMailError);
+    await expect(noRecipient).rejects.toThrow('outbound mail to: names no recipient');
+    await expect(injected).rejects.toThrow('outbound mail to[0]: is not a plain email address');
+  });
+
+  it('records a permanent refusal (5xx) on the ticket without retrying', async () => {
+    const queued = await enqueue({ to: ['someone@elsewhere.example'] });
+
+    const row = await settled(queued.outboundMailId);
+
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(String(row.last_error)).toMatch(/Relay access denied/);
+    const notes = await internalNotes();
+    expect(notes.some((t) => t.includes('could not be delivered') && t.includes('refused'))).toBe(
+      true,
+    );
+  });
+
+  it('records a bounce that arrives as a delivery report on the ticket', async () => {
+    const queued = await enqueue({ to: [freshAddress('bounce-gone', 'customer.test')] });
+
+    const sent = await settled(queued.outboundMailId);
+    const bounced = await eventually(
+      'the bounce',
+      async () => {
+        const row = await outboundRow(queued.outboundMailId);
+        return row.status === 'bounced' ? row : null;
+      },
+      30_000,
+    );
+
+    expect(sent.status).toBe('sent');
+    expect(String(bounced.last_error)).toMatch(/5\.1\.1|user unknown/);
+    const notes = await internalNotes();
+    expect(notes.some((t) => t.includes('bounced'))).toBe(true);
+  });
+
+  it('retries a server that does not answer as SMTP, with backoff, then gives up and says so', async () => {
+    const broken = freshAddress('broken-smtp');
+    await upsertMailbox(stack.orm.em.fork(), {
+      address: broken,
+      imap: { host: server.host, port: server.imapPort, user: broken, password: '', tls: false },
+      // Dovecot's IMAP port greets in IMAP, so every SMTP attempt fails as a transient error.
+      smtp: { host: server.host, port: server.imapPort, user: null, password: null, tls: false },
+    });
+
+    const queued = await enqueue({ to: [freshAddress('gail', 'customer.test')], from: broken });
+    const row = await settled(queued.outboundMailId);
+
+    expect(row).toMatchObject({ status: 'failed', attempts: 3 });
+    const notes = await internalNotes();
+    expect(notes.some((t) => t.includes('gave up after 3 attempts'))).toBe(true);
+  });
+});
