@@ -22,6 +22,7 @@ import { AgentAccountsAndPresence } from './migrations/2026-12-04e-agent-account
 import { IntakeRequestFingerprint } from './migrations/2026-12-04f-intake-request-fingerprint.ts';
 import { MacroSuggestionUse } from './migrations/2026-12-04g-macro-suggestion-use.ts';
 import { ChatSocialPhoneAndIdentities } from './migrations/2026-12-05d-chat-social-phone-and-identities.ts';
+import { RecentChatRepliesIndex } from './migrations/2026-12-05d2-recent-chat-replies-index.ts';
 import { ReportsTimeLogSurveys } from './migrations/2026-12-05e-reports-time-log-surveys.ts';
 import { MailboxesAndOutboundMail } from './migrations/2026-12-05c-mailboxes-and-outbound-mail.ts';
 import { TicketCollaboration } from './migrations/2026-12-05a-ticket-collaboration.ts';
@@ -61,6 +62,7 @@ export const migrations = [
   { name: '2026-12-05e-reports-time-log-surveys', class: ReportsTimeLogSurveys },
   { name: '2026-12-05c-mailboxes-and-outbound-mail', class: MailboxesAndOutboundMail },
   { name: '2026-12-05a-ticket-collaboration', class: TicketCollaboration },
+  { name: '2026-12-05d2-recent-chat-replies-index', class: RecentChatRepliesIndex },
 ];
 
 export type Orm = MikroORM;

@@ -87,7 +87,9 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
         { name: body.name, email: body.email ?? null, text: body.text, clientId: body.clientId },
       ),
     );
-    if (!started.outcome.duplicate) {
+    // Also on a retry: a crash after the intake must not lose the acknowledgement, and
+    // acknowledgement_sent keeps it to one per ticket.
+    if (started.outcome.createdTicket) {
       await acknowledgeNewTicket(deps, {
         ticketId: started.outcome.ticketId,
         channel: 'chat',

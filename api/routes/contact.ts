@@ -82,7 +82,8 @@ export function contactRoutes(deps: ContactRouteDeps): Router {
       }
 
       const outcome = await acceptContact(deps, body);
-      if (outcome.createdTicket && !outcome.duplicate) {
+      // Also on a retry, so a crash after the intake loses no acknowledgement (one per ticket).
+      if (outcome.createdTicket) {
         await acknowledgeNewTicket(deps, {
           ticketId: outcome.ticketId,
           channel: 'web',

@@ -89,7 +89,8 @@ export function socialWebhookRoutes(deps: SocialWebhookDeps): Router {
         { intake: deps.intake, em: () => deps.orm.em.fork() },
         { platform: platform.name, message },
       );
-      if (outcome.createdTicket && !outcome.duplicate) {
+      // Also on a retry, so a crash after the intake loses no acknowledgement (one per ticket).
+      if (outcome.createdTicket) {
         await acknowledgeNewTicket(deps, {
           ticketId: outcome.ticketId,
           channel: 'social',

@@ -8,7 +8,6 @@
 import type { Logger } from 'pino';
 import type { Orm } from '../../db/orm.ts';
 import type { TicketChangeFeed } from '../../api/ticket-change-feed.ts';
-import { MessageKind } from '../../workflows/ticket/vocabulary.ts';
 import { isUnsendableMail, type EnqueueMail } from '../acknowledgement/outbound-mail.ts';
 
 export interface ChatAwayMailerOptions {
@@ -28,6 +27,8 @@ export interface ChatAwayMailer {
 type Row = Record<string, unknown>;
 
 const batchSize = 100;
+/** A reply not mailed within a week (the server was down that long) is left to the history. */
+const owedForDays = 7;
 
 /** Starts listening and sweeping; `stop` ends both. */
 export function startChatAwayMailer(options: ChatAwayMailerOptions): ChatAwayMailer {
@@ -84,17 +85,21 @@ interface OwedReply {
 }
 
 async function findOwedReplies(options: ChatAwayMailerOptions): Promise<OwedReply[]> {
+  // Read through the partial index on chat replies (migration 2026-12-05d2): only replies
+  // of the last week are looked at, so the sweep stays cheap however many chats there were.
   const rows: Row[] = await options.orm.em.fork().execute(
     `select m.id, m.ticket_id, m.text, c.email, c.name, coalesce(t.subject, 'Your chat') as subject
-     from chat_conversation c
-     join message m on m.ticket_id = c.ticket_id and m.kind = ?
+     from message m
+     join chat_conversation c on c.ticket_id = m.ticket_id
      left join chat_delivery d on d.message_id = m.id
-     left join ticket t on t.id = c.ticket_id
-     where d.message_id is null and c.email is not null
-       and not exists (select 1 from outbound_mail o where o.message_row_id = m.id)
+     left join ticket t on t.id = m.ticket_id
+     where m.kind = 'public_reply' and m.channel = 'chat'
+       and m.created_at > now() - make_interval(days => ?)
+       and d.message_id is null and c.email is not null
        and c.last_seen_at < now() - make_interval(secs => ?)
+       and not exists (select 1 from outbound_mail o where o.message_row_id = m.id)
      order by m.id limit ?`,
-    [MessageKind.PublicReply, options.awayAfterMs / 1000, batchSize],
+    [owedForDays, options.awayAfterMs / 1000, batchSize],
   );
   return rows.map((row) => ({
     messageId: Number(row.id),
