@@ -3,7 +3,9 @@
 // Schedule, not a cron loop in a process, so a missed run is visible in the Temporal UI and the
 // mail never depends on which server happened to be up.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
+import { OutboundMailError } from '../channels/email/outbound/outbox.ts';
 import type { Orm } from '../db/orm.ts';
 import type { Meili } from '../search/client.ts';
 import { connectTemporalClient } from '../temporal/client.ts';
@@ -23,6 +25,8 @@ export function createWeeklyTriageActivities(deps: {
   meili: Meili;
   log: Logger;
   dashboardUrl?: string;
+  /** The KB index to check knowledge gaps against; the live one by default. */
+  kbIndexUid?: string;
 }): WeeklyTriageActivities {
   return {
     sendWeeklyTriageMail: (input) =>
@@ -32,9 +36,19 @@ export function createWeeklyTriageActivities(deps: {
         now: new Date(input.asOf),
         dedupeKey: input.dedupeKey,
         dashboardUrl: deps.dashboardUrl,
+        kbIndexUid: deps.kbIndexUid,
         log: deps.log,
-      }),
+      }).catch(failForGood),
   };
+}
+
+// A mail that can never be sent as asked (no mailbox to send from) fails the run at once, with
+// the reason in the Temporal UI, instead of retrying what retrying cannot fix.
+function failForGood(error: unknown): never {
+  if (error instanceof OutboundMailError) {
+    throw ApplicationFailure.nonRetryable(error.message, 'OutboundMailError');
+  }
+  throw error;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { Router, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { OutboundMailError } from '../../channels/email/outbound/outbox.ts';
 import type { Orm } from '../../db/orm.ts';
 import { applyRebalance, measureAgentLoad, planRebalance } from '../../reports/load.ts';
 import { sendWeeklyTriageMail } from '../../reports/triage-mail.ts';
@@ -158,7 +159,7 @@ export function leadRoutes(deps: LeadRouteDeps): Router {
       dedupeKey: `weekly-triage:manual:${now.toISOString().slice(0, 16)}`,
       dashboardUrl: `${req.protocol}://${req.get('host')}/reports`,
       log: req.log,
-    });
+    }).catch(refuseUnsendable);
     res.status(202).json(outcome);
   });
 
@@ -239,6 +240,19 @@ function requirePeriod(from: Date, to: Date): void {
   if (to.getTime() - from.getTime() > 92 * dayMs) {
     throw invalidField('query.from', 'the period may span at most 92 days');
   }
+}
+
+// No mailbox to send from is a setup problem a lead or admin can fix, not a server error.
+function refuseUnsendable(error: unknown): never {
+  if (!(error instanceof OutboundMailError)) throw error;
+  throw new ProblemError({
+    status: 422,
+    type: 'mail-not-sendable',
+    title: 'The triage mail cannot be sent',
+    detail: `${error.message}; configure a default mailbox to send reports from`,
+    errors: [{ field: error.field, problem: error.message }],
+    cause: error,
+  });
 }
 
 function invalidField(field: string, problem: string): ProblemError {
