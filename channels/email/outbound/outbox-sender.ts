@@ -221,8 +221,8 @@ async function sendRow(options: {
       text: row.text,
       html: row.html ?? htmlOf(row.text),
       messageId: row.messageIdHeader,
-      inReplyTo: row.inReplyTo ?? undefined,
-      references: row.references.length > 0 ? row.references : undefined,
+      inReplyTo: row.inReplyTo === null ? undefined : bracketed(row.inReplyTo),
+      references: row.references.length > 0 ? row.references.map(bracketed) : undefined,
       headers: automationHeaders(row),
       attachments,
     });
@@ -352,6 +352,11 @@ export async function recordDeliveryProblem(
     version: Number(version[0]?.version ?? 0),
   });
   await em.execute('select pg_notify(?, ?)', [ticketChangedChannel, payload]);
+}
+
+/** Stored ids are bare (parse-email.ts); on the wire a Message-ID has its angle brackets. */
+function bracketed(id: string): string {
+  return id.startsWith('<') ? id : `<${id}>`;
 }
 
 function htmlOf(text: string): string {

@@ -259,6 +259,7 @@ async function stampOurMessage(
   await db.execute(
     `update message set message_id_header = ?, mailbox = coalesce(mailbox, ?)
      where id = ? and message_id_header is null`,
-    [options.messageIdHeader, options.from, options.request.messageId],
+    // Message rows keep ids without angle brackets, as parse-email.ts reads them from headers.
+    [options.messageIdHeader.replace(/^<|>$/g, ''), options.from, options.request.messageId],
   );
 }
