@@ -15,6 +15,7 @@ import { createMailActivities } from '../../activities/mail-activities.ts';
 import { createFolderBlobStore, type BlobStore } from '../../db/blob-store.ts';
 import { openOrm, type Orm } from '../../db/orm.ts';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client.ts';
+import type { CaseworkConfig } from '../../temporal/config.ts';
 import {
   mailboxPollerWorkflow,
   mailboxPollerWorkflowId,
@@ -55,6 +56,14 @@ export interface RunningMailProcess {
   /** Starts (or finds running) the poller of a mailbox; answers its workflow id. */
   startPoller(mailboxId: number): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** The settings `npm start` hands the mail process from Casework's configuration. */
+export function mailProcessSettings(config: CaseworkConfig): {
+  ticketTaskQueue: string;
+  dataDir: string;
+} {
+  return { ticketTaskQueue: config.temporal.taskQueue, dataDir: config.dataDir };
 }
 
 /** Starts the mail worker, the outbound sender and a poller per enabled mailbox. */

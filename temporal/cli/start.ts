@@ -21,6 +21,7 @@ import { createConsoleLogger, describeStartup, formatDuration } from '../local/c
 import { startLocalServices } from '../local/index.ts';
 import type { RunningServices } from '../local/index.ts';
 import { runWorker } from '../worker.ts';
+import { mailProcessSettings, runMailProcess } from '../../channels/email/mail-process.ts';
 import { scheduleWeeklyTriage } from '../../reports/triage-schedule.ts';
 
 interface Stoppable {
@@ -28,7 +29,7 @@ interface Stoppable {
   stop(): Promise<void>;
 }
 
-const roles = ['all', 'migrate', 'server', 'worker'] as const;
+const roles = ['all', 'migrate', 'server', 'worker', 'mail'] as const;
 type Role = (typeof roles)[number];
 
 /** Thrown between start-up steps once Ctrl-C arrived, so nothing more is started. */
@@ -74,6 +75,13 @@ async function startCasework(): Promise<void> {
     const worker = await runWorker({ config, services, log });
     started.push({ name: 'worker', stop: () => worker.stop() });
     await scheduleWeeklyTriage({ ...services, taskQueue: config.temporal.taskQueue, log });
+    throwIfStopRequested();
+  }
+
+  // The mail process: mailbox pollers and the SMTP outbox (channels/email/mail-process.ts).
+  if (role === 'all' || role === 'mail') {
+    const mail = await runMailProcess({ ...services, ...mailProcessSettings(config), log });
+    started.push({ name: 'mail process', stop: () => mail.stop() });
     throwIfStopRequested();
   }
 
