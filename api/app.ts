@@ -66,6 +66,8 @@ export interface AppDeps {
   /** The built SvelteKit handler; absent in API-only tests. */
   ui?: RequestHandler;
   searchIndexUid?: string;
+  /** The macro index the macro picker searches; production uses `macros`. */
+  macroIndexUid?: string;
   /** Counts failed sign-ins; one per app by default. */
   signInThrottle?: SignInThrottle;
   /** Chat, contact-form and social webhook settings; the defaults suit production. */

@@ -16,6 +16,7 @@ import { MessageKind, type Channel } from '../workflows/ticket/vocabulary.ts';
 import { ticketWorkflowId } from '../workflows/ticket/workflow-id.ts';
 import { normaliseContentId } from './email/inline-images.ts';
 import { sanitizeMessageHtml } from './html-sanitizer.ts';
+import { mergeTargetOf } from '../db/repositories/ticket-collab.ts';
 import type { Identity } from './identity/identities.ts';
 import { resolveRequesterByIdentities } from './identity/requesters.ts';
 
@@ -115,7 +116,11 @@ async function storeOnce(deps: IntakeDeps, message: InboundMessage): Promise<Int
     return await deps.orm.em.fork().transactional(async (em) => {
       const requesterId = await resolveRequester(em, message.requester);
       const createdTicket = message.appendToTicketId === null;
-      const ticketId = message.appendToTicketId ?? (await nextTicketId(em));
+      // A message for a ticket merged into another lands on the one it was merged into.
+      const ticketId =
+        message.appendToTicketId === null
+          ? await nextTicketId(em)
+          : await mergeTargetOf(em, message.appendToTicketId);
       const messageId = await insertMessage(em, { message, ticketId, requesterId });
       const attachmentIds = await insertAttachments(em, messageId, message.attachments, blobs);
       await storeSanitizedHtml(em, messageId, message, attachmentIds);

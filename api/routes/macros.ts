@@ -39,11 +39,11 @@ const listQuery = z.object({
   q: z.string().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
-const tagList = z.array(z.string().trim().min(1).max(200)).max(100).default([]);
+const tagList = z.array(z.string().trim().min(1).max(200)).max(100);
 const macroBody = z.object({
   title: z.string().trim().min(1).max(200),
   body: z.string().trim().min(1).max(20_000),
-  tags: tagList,
+  tags: tagList.default([]),
   language: z.enum(kbLanguages).default('en'),
   teamId: z.number().int().positive().nullable().default(null),
   actions: z

@@ -229,7 +229,11 @@ const explainers: Record<string, (d: Detail, n: Names) => Explanation> = {
     cause: 'an agent replied',
   }),
   internal_note: (d, n) => ({
-    summary: `internal note ${n.message(d.messageId)}`,
+    summary:
+      `internal note ${n.message(d.messageId)}` +
+      (Array.isArray(d.mentions) && d.mentions.length > 0
+        ? `, mentioning ${d.mentions.map((h) => `@${String(h)}`).join(', ')}`
+        : ''),
     cause: 'an agent added a note',
   }),
   status_changed: (d) => ({
@@ -258,7 +262,56 @@ const explainers: Record<string, (d: Detail, n: Names) => Explanation> = {
     summary: `reopened by ${n.message(d.messageId)}`,
     cause: 'the requester wrote after the ticket was resolved',
   }),
+  handed_off: (d, n) => ({
+    summary:
+      `handed off from ${n.agent(d.fromAgentId)} to ` +
+      (typeof d.toTeamName === 'string' ? `team ${d.toTeamName}` : n.agent(d.toAgentId)) +
+      `, note: "${text(d.note)}"`,
+    cause: 'an agent handed the ticket off',
+  }),
+  tags_changed: (d) => ({
+    summary: `tags now ${list(d.tags)} (added ${list(d.added)}, removed ${list(d.removed)})`,
+    cause: byMacro(d, 'an agent edited the tags'),
+  }),
+  priority_changed: (d) => ({
+    summary: `priority ${text(d.from)} → ${text(d.to)}`,
+    cause: byMacro(d, 'an agent set the priority'),
+  }),
+  fields_changed: (d) => ({
+    summary: fieldChanges(d.changes),
+    cause: 'an agent set custom fields',
+  }),
+  macro_applied: (d) => ({
+    summary: `macro #${text(d.macroId)} "${text(d.title)}" applied: ${JSON.stringify(d.changes ?? {})}`,
+    cause: 'an agent applied a macro; its changes follow as their own entries',
+  }),
+  merged_into: (d) => ({
+    summary: `merged into ticket #${text(d.intoTicketId)} and closed (was ${text(d.from)})`,
+    cause: 'an agent merged two tickets of the same requester; later mail lands on the target',
+  }),
+  merged_from: (d) => ({
+    summary: `ticket #${text(d.fromTicketId)} merged into this one; its messages show here`,
+    cause: 'an agent merged two tickets of the same requester',
+  }),
+  split_to: (d, n) => ({
+    summary: `${n.message(d.messageId)} split off into new ticket #${text(d.toTicketId)}`,
+    cause: 'an agent split a customer message off into its own ticket',
+  }),
+  split_from: (d, n) => ({
+    summary: `opened from ${n.message(d.messageId)} of ticket #${text(d.fromTicketId)}`,
+    cause: 'an agent split a customer message off into its own ticket',
+  }),
 };
+
+function byMacro(d: Detail, otherwise: string): string {
+  return typeof d.macroId === 'number' ? `macro #${d.macroId} was applied` : otherwise;
+}
+
+function fieldChanges(changes: unknown): string {
+  if (!Array.isArray(changes)) return 'custom fields changed';
+  const parts = changes.map((c: Detail) => `${text(c.label)} ${text(c.from)} → ${text(c.to)}`);
+  return `custom fields: ${parts.join('; ')}`;
+}
 
 function explain(event: AuditEventRow, names: Names): Explanation {
   const explainer = explainers[event.kind];
