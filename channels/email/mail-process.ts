@@ -16,6 +16,7 @@ import { createFolderBlobStore, type BlobStore } from '../../db/blob-store.ts';
 import { openOrm, type Orm } from '../../db/orm.ts';
 import { connectTemporalClient, type TemporalClientHandle } from '../../temporal/client.ts';
 import type { CaseworkConfig } from '../../temporal/config.ts';
+import { installTemporalRuntime } from '../../temporal/runtime-logging.ts';
 import {
   mailboxPollerWorkflow,
   mailboxPollerWorkflowId,
@@ -40,6 +41,8 @@ export interface MailProcessOptions {
   pollIntervalMs?: number;
   batchSize?: number;
   senderIdleMs?: number;
+  /** How soon a poll whose worker died is retried on another worker (default 60 s). */
+  heartbeatTimeoutMs?: number;
   retry?: RetryPolicy;
   /** A mail over this size is kept raw and rejected with a clear reason (default 25 MB). */
   maxMessageBytes?: number;
@@ -69,6 +72,7 @@ export function mailProcessSettings(config: CaseworkConfig): {
 /** Starts the mail worker, the outbound sender and a poller per enabled mailbox. */
 export async function runMailProcess(options: MailProcessOptions): Promise<RunningMailProcess> {
   const { log } = options;
+  installTemporalRuntime(log);
   const taskQueue = options.mailTaskQueue ?? mailTaskQueue;
   const orm = await openOrm({ databaseUrl: options.databaseUrl, poolMax: 10 });
   const temporal = await connectTemporalClient({
@@ -117,6 +121,7 @@ export async function runMailProcess(options: MailProcessOptions): Promise<Runni
           mailboxId,
           pollIntervalMs: options.pollIntervalMs ?? 15_000,
           batchSize: options.batchSize ?? 50,
+          heartbeatTimeoutMs: options.heartbeatTimeoutMs,
         },
       ],
       // A poller already running (after a restart of this process) is the one to keep.

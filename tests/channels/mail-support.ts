@@ -55,7 +55,12 @@ export async function createTestMailbox(
 /** A mail process whose tickets start on the stack's task queue; pollers are started by hand. */
 export async function startTestMailProcess(
   stack: TestStack,
-  options: { batchSize?: number; maxMessageBytes?: number } = {},
+  options: {
+    batchSize?: number;
+    maxMessageBytes?: number;
+    mailTaskQueue?: string;
+    heartbeatTimeoutMs?: number;
+  } = {},
 ): Promise<RunningMailProcess> {
   return runMailProcess({
     databaseUrl: stack.services.databaseUrl,
@@ -64,7 +69,8 @@ export async function startTestMailProcess(
     ticketTaskQueue: stack.config.temporal.taskQueue,
     dataDir: stack.services.dataDir,
     log: stack.log,
-    mailTaskQueue: `mail-${randomBytes(4).toString('hex')}`,
+    mailTaskQueue: options.mailTaskQueue ?? `mail-${randomBytes(4).toString('hex')}`,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs,
     pollIntervalMs: 250,
     senderIdleMs: 250,
     retry: { firstDelayMs: 200, maxDelayMs: 1_000, maxAttempts: 3 },

@@ -17,6 +17,8 @@ export interface MailboxPollerInput {
   pollIntervalMs: number;
   /** Mails per activity, so each poll is short and a retry repeats little. */
   batchSize: number;
+  /** How long a poll may go without a heartbeat before it is retried elsewhere (default 60 s). */
+  heartbeatTimeoutMs?: number;
 }
 
 /** The task queue of the mail process's worker. */
@@ -27,19 +29,25 @@ export function mailboxPollerWorkflowId(mailboxId: number): string {
   return `mailbox-poller-${mailboxId}`;
 }
 
-// An IMAP server that refuses us (down, wrong password) is retried patiently: mail waits on
-// the server meanwhile, so nothing is lost, and the workflow stays to resume when it answers.
-const { pollMailbox } = proxyActivities<MailActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+/**
+ * An IMAP server that refuses us (down, wrong password) is retried patiently: mail waits on
+ * the server meanwhile, so nothing is lost, and the workflow stays to resume when it answers.
+ * The heartbeat timeout is how soon a poll whose worker died is handed to another worker.
+ */
+function pollerActivities(input: MailboxPollerInput) {
+  return proxyActivities<MailActivities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? 60_000,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  });
+}
 
 // Bounds one run's history whatever the server suggests: two events per poll and a timer.
 const maxPollsPerRun = 500;
 
 /** Polls one mailbox for ever; never touches tickets itself, only through the activity. */
 export async function mailboxPollerWorkflow(input: MailboxPollerInput): Promise<void> {
+  const { pollMailbox } = pollerActivities(input);
   for (let poll = 0; poll < maxPollsPerRun; poll += 1) {
     const result = await pollMailbox({ mailboxId: input.mailboxId, batchSize: input.batchSize });
     if (result.mailboxGone) {
