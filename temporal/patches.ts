@@ -43,4 +43,17 @@ export const workflowPatches: readonly WorkflowPatch[] = [
       'executions with StartTime < "2026-12-04"), and tests/replay/histories/ holds the v2 ' +
       'histories; then switch to deprecatePatch and re-record.',
   },
+  {
+    id: '2026-12-assignment-notification',
+    reason:
+      'The assign update (workflows/ticket/ticket-workflow.ts) tells the new owner in their ' +
+      'notification list when another agent or a lead assigns them the ticket: one more local ' +
+      'activity (notifyAgents) after the projection. Tickets that recorded an assignment before ' +
+      'it replay without that activity.',
+    date: '2026-12-05',
+    step: PatchStep.Patched,
+    conditionForNextStep:
+      'No ticket workflow started before 2026-12-05 is still running; then switch to ' +
+      'deprecatePatch and record a reassignment history with the notification.',
+  },
 ];

@@ -109,6 +109,29 @@ describe('handoff', () => {
   });
 });
 
+describe('assignment by a colleague', () => {
+  it('tells the agent a colleague assigned the ticket to, but not an agent who takes it themselves', async () => {
+    const ticket = await openTicket(app, alice, { subject: 'Scanner', body: 'Lines on scans.' });
+    const target = ticket.assignee?.id === carol.agent.id ? alice : carol;
+    const assigner = target === carol ? alice : carol;
+
+    const res = await assigner
+      .post(`/api/tickets/${ticket.id}/assignment`)
+      .send({ agentId: target.agent.id, note: 'You know this model.' });
+
+    expect(res.status).toBe(200);
+    const notice = await eventually('assignment notification', async () => {
+      const list = (await target.get('/api/notifications')).body as NotificationList;
+      return list.items.find((n) => n.ticket.id === ticket.id) ?? null;
+    });
+    expect(notice).toMatchObject({
+      kind: 'assignment',
+      byAgent: { id: assigner.agent.id },
+      excerpt: 'You know this model.',
+    });
+  });
+});
+
 describe('tags and priority', () => {
   it('normalises tags, records what changed, and finds the ticket by tag in the list', async () => {
     const ticket = await openTicket(app, alice, { subject: 'Docking station', body: 'No HDMI.' });

@@ -343,6 +343,23 @@ async function notify(
   });
 }
 
+/** The patch id gating the new owner's notification on the assign update; in temporal/patches.ts. */
+export const assignmentNotificationPatch = '2026-12-assignment-notification';
+
+/** Tells the agent a colleague or lead assigned the ticket to; called by the assign handler. */
+export async function notifyAssignment(
+  host: CollabHost,
+  options: { agentId: number; byAgentId: number; note: string | null },
+): Promise<void> {
+  await notify(host, {
+    agentIds: [options.agentId],
+    kind: 'assignment',
+    byAgentId: options.byAgentId,
+    excerpt: options.note ?? '',
+    text: `Ticket #${host.state().ticketId} was assigned to you: ${host.state().subject}`,
+  });
+}
+
 /** Tells mentioned agents about an internal note; called by the note handler after it is stored. */
 export async function notifyMentions(
   host: CollabHost,

@@ -9,6 +9,7 @@
 // auto-close. Tickets started after it run version 2: first-response, next-response and
 // resolution targets in the team's business calendar with warnings, the policy's escalation
 // ladder, promises, pause statuses, SLA re-arming on `slaTermsChanged`, and rerouting on reopen.
+// Patch `2026-12-assignment-notification`: an agent assigned by a colleague is notified.
 // Tests: tests/workflows/ticket-workflow.test.ts (both versions' shared behaviour),
 // tests/workflows/ticket-sla-workflow.test.ts (version 2), tests/replay/ (recorded histories).
 import {
@@ -39,7 +40,13 @@ import {
   type SlaTarget,
 } from '../policies/sla.ts';
 import { triageTicket } from '../policies/triage.ts';
-import { notifyMentions, registerCollabHandlers, type CollabHost } from './collab-handlers.ts';
+import {
+  assignmentNotificationPatch,
+  notifyAssignment,
+  notifyMentions,
+  registerCollabHandlers,
+  type CollabHost,
+} from './collab-handlers.ts';
 import { addBusinessTime, businessMsBetween, nextOpening } from '../shared/business-time.ts';
 import {
   checkAssign,
@@ -469,6 +476,17 @@ class TicketRun {
       policyVersion: null,
     });
     await this.flush();
+
+    // Patch `2026-12-assignment-notification`: asked only when a colleague assigns, so tickets
+    // that recorded such an assignment before it replay without the notification activity.
+    const byColleague = action.byAgentId !== null && action.byAgentId !== action.agentId;
+    if (byColleague && patched(assignmentNotificationPatch)) {
+      await notifyAssignment(this.collabHost(), {
+        agentId: action.agentId,
+        byAgentId: action.byAgentId!,
+        note: action.note ?? null,
+      });
+    }
     return this.result();
   }
 
