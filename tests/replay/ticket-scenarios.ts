@@ -11,14 +11,21 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RoutingContext } from '../../activities/contracts.ts';
 import type { SlaTerms } from '../../workflows/policies/sla.ts';
 import {
+  applyMacroUpdate,
   assignUpdate,
   customerMessageSignal,
+  handoffUpdate,
+  mergeIntoUpdate,
   noteUpdate,
   promiseUpdate,
   replyUpdate,
   requestAssignmentUpdate,
+  setFieldsUpdate,
+  setPriorityUpdate,
   setStatusUpdate,
+  setTagsUpdate,
   slaTermsChangedSignal,
+  splitToUpdate,
 } from '../../workflows/ticket/messages.ts';
 import { TicketStatus } from '../../workflows/ticket/vocabulary.ts';
 import { officeCalendar } from '../workflows/shared/calendars.ts';
@@ -120,6 +127,18 @@ function businessContext(queueKey: string): RoutingContext {
 }
 
 const businessHours: FakeActivityHooks = { routingContextFor: businessContext };
+
+const billingTeam = {
+  id: billingQueue.teamId,
+  name: billingQueue.name,
+  queueKey: billingQueue.key,
+};
+const macroActions = {
+  status: TicketStatus.Pending,
+  addTags: ['waiting'],
+  removeTags: ['wifi'],
+  assignAgentId: 11,
+};
 
 export const ticketScenarios: TicketScenario[] = [
   {
@@ -264,6 +283,43 @@ export const ticketScenarios: TicketScenario[] = [
       await ticket.handle.executeUpdate(requestAssignmentUpdate, { args: [] });
       await ticket.handle.executeUpdate(replyUpdate, { args: [{ agentId: 14, body: 'Hi.' }] });
       await setStatus(ticket, TicketStatus.Closed);
+      await untilClosed(ticket);
+    },
+  },
+  {
+    name: 'v2-collaboration',
+    ticketId: 2_009,
+    hooks: businessHours,
+    async run(ticket) {
+      await waitUntilOpened(ticket);
+      const by = { byAgentId: agentId };
+      await ticket.handle.executeUpdate(noteUpdate, {
+        args: [
+          { agentId, body: '@carol seen this?', mentions: { handles: ['carol'], agentIds: [13] } },
+        ],
+      });
+      await ticket.handle.executeUpdate(setTagsUpdate, {
+        args: [{ ...by, tags: ['VIP', 'wifi'] }],
+      });
+      await ticket.handle.executeUpdate(setPriorityUpdate, { args: [{ ...by, priority: 'high' }] });
+      await ticket.handle.executeUpdate(setFieldsUpdate, {
+        args: [{ ...by, changes: [{ key: 'device', label: 'Device', value: 'laptop' }] }],
+      });
+      await ticket.handle.executeUpdate(handoffUpdate, {
+        args: [{ ...by, note: 'Invoice question after all.', toTeam: billingTeam }],
+      });
+      await ticket.handle.executeUpdate(assignUpdate, {
+        args: [{ agentId, byAgentId: 11, note: 'back to you' }],
+      });
+      await ticket.handle.executeUpdate(applyMacroUpdate, {
+        args: [{ ...by, macroId: 5, title: 'Waiting on you', actions: macroActions }],
+      });
+      await ticket.handle.executeUpdate(splitToUpdate, {
+        args: [{ ...by, otherTicketId: 2_010, messageId: 77 }],
+      });
+      await ticket.handle.executeUpdate(mergeIntoUpdate, {
+        args: [{ ...by, intoTicketId: 2_011 }],
+      });
       await untilClosed(ticket);
     },
   },
