@@ -1,8 +1,10 @@
 // Server-sent events for live views: each ticket change is pushed as a `ticket` event
 // with its id and version, so queue and ticket pages refresh within a moment of the
 // workflow's projection, without polling; each colleague's presence heartbeat is pushed as
-// a `presence` event. Only signed-in agents reach this route (api/middleware/authenticate.ts),
-// so presence never leaves the workspace. A comment line every 15 s keeps proxies open.
+// a `presence` event; a new in-app notification is pushed as a `notification` event to the
+// agent it is for, and to no one else. Only signed-in agents reach this route
+// (api/middleware/authenticate.ts), so presence never leaves the workspace. A comment line
+// every 15 s keeps proxies open.
 import { Router } from 'express';
 import type { Orm } from '../../db/orm.ts';
 import { unreadCount } from '../../db/repositories/notifications.ts';
