@@ -6,7 +6,8 @@
 // folder. Order matters for restarts: intake first, position second, move last, so a crash at
 // any point re-reads at most a few mails, which intake answers as duplicates; mail already
 // processed but not yet moved is moved on the next poll. A UIDVALIDITY change re-scans the
-// folder from UID 1, again without duplicates. Tests: tests/channels/mail-imap-intake.test.ts.
+// folder from UID 1, again without duplicates. Mails of a batch are filed several at a time,
+// a reply after the mail it answers (channels/email/batch-order.ts). Tests: tests/channels/mail-imap-intake.test.ts.
 import { Context, log } from '@temporalio/activity';
 import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
@@ -14,6 +15,7 @@ import type { BlobStore } from '../db/blob-store.ts';
 import type { Orm } from '../db/orm.ts';
 import type { Intake } from '../channels/intake.ts';
 import { acknowledgeEmailTicket } from '../channels/email/acknowledge-email.ts';
+import { batchDependencies, runInDependencyOrder } from '../channels/email/batch-order.ts';
 import { recordBounce } from '../channels/email/bounces.ts';
 import { ingestRawEmail, type EmailIngestResult } from '../channels/email/email-intake.ts';
 import { findMailbox, recordMailboxPosition, type Mailbox } from '../channels/email/mailboxes.ts';
@@ -48,11 +50,14 @@ export interface MailActivityDeps {
   log: Logger;
   /** A mail larger than this is kept raw and rejected with a clear reason, not filed. */
   maxMessageBytes?: number;
+  /** Mails of one batch filed at a time (replies still wait for what they answer). */
+  concurrency?: number;
 }
 
 export type MailActivities = ReturnType<typeof createMailActivities>;
 
 const defaultBatchSize = 50;
+const defaultConcurrency = 4;
 export const defaultMaxMessageBytes = 25 * 1024 * 1024;
 
 /** Builds the mail activities over one ORM and intake. */
@@ -126,22 +131,24 @@ async function pollOpenMailbox(options: {
             { uid: true, source: true, internalDate: true },
             { uid: true },
           );
-    for (const message of messages.sort((a, b) => a.uid - b.uid)) {
-      Context.current().heartbeat({ uid: message.uid });
-      if (!message.source) continue;
-
-      const outcome = await fileOne({ deps, mailbox, uidValidity, message });
-      tally(result, outcome);
-      await recordMailboxPosition(deps.orm.em.fork(), {
-        mailboxId: mailbox.id,
-        uidValidity,
-        lastUid: message.uid,
-      });
-    }
+    const ordered = messages.filter((m) => m.source).sort((a, b) => a.uid - b.uid);
+    const outcomes = await runInDependencyOrder({
+      dependencies: batchDependencies(ordered.map((m) => m.source!)),
+      concurrency: deps.concurrency ?? defaultConcurrency,
+      work: async (index) => {
+        const message = ordered[index]!;
+        const outcome = await fileOne({ deps, mailbox, uidValidity, message });
+        Context.current().heartbeat({ uid: message.uid });
+        return outcome;
+      },
+    });
+    for (const outcome of outcomes) tally(result, outcome);
     result.fetched = messages.length;
 
+    // The whole batch is filed before the position moves: a crash re-reads at most one batch,
+    // which intake answers as duplicates.
     const lastUid = messages.reduce((max, m) => Math.max(max, m.uid), start.lastUid);
-    if (start.changed && messages.length === 0) {
+    if (start.changed || messages.length > 0) {
       await recordMailboxPosition(deps.orm.em.fork(), {
         mailboxId: mailbox.id,
         uidValidity,
@@ -225,7 +232,10 @@ async function fileOne(options: {
     { orm: deps.orm, intake: deps.intake, blobs: deps.blobs, log: deps.log },
   );
 
-  const bounced = result.automated ? await recordBounce(deps.orm.em.fork(), raw) : [];
+  // The status and the note on the ticket change together.
+  const bounced = result.automated
+    ? await deps.orm.em.fork().transactional((em) => recordBounce(em, raw))
+    : [];
   const acknowledged =
     result.outcome === 'created' && !result.automated
       ? (await acknowledgeEmailTicket(deps.orm, { ticketId: result.ticketId!, mailbox })).sent

@@ -34,6 +34,10 @@ export async function acknowledgeEmailTicket(
 
     const template = await emailTemplate(em);
     if (template === null) return { sent: false, reason: 'no-template' };
+    // One sender's mails are filed several at a time: count and claim under one lock each.
+    await em.execute('select pg_advisory_xact_lock(hashtext(?))', [
+      `acknowledgement:${options.mailbox.address}:${first.email.toLowerCase()}`,
+    ]);
     if (await isOverRateLimit(em, { mailbox: options.mailbox, email: first.email })) {
       return { sent: false, reason: 'rate-limited' };
     }

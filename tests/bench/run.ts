@@ -3,6 +3,8 @@
 // exit non-zero only when something crashed. An unknown or missing name prints the list.
 import { measureEmptyWorkflowRate } from './empty-workflow.ts';
 import { runIntakeBench } from './intake.ts';
+import { runImapBench } from './imap.ts';
+import { runReportsBench } from './reports.ts';
 import { runSearchBench } from './search.ts';
 import { runUiBench } from './ui.ts';
 
@@ -26,6 +28,16 @@ const benches: Record<string, Bench> = {
     describe:
       'queue page with 10k open tickets in Chromium: ms until the first 50 rows render, gzipped JS',
     run: runUiBench,
+  },
+  reports: {
+    describe:
+      'dashboard queries over 100k tickets and 1M timeline entries: median ms per query (target < 500 ms)',
+    run: runReportsBench,
+  },
+  imap: {
+    describe:
+      'the corpus and cases repeated to N mails, APPENDed to Dovecot: mails/s the poller stores, and end to end',
+    run: runImapBench,
   },
   'empty-workflow': {
     describe: 'the Temporal server alone: empty workflows started and completed per second',
