@@ -129,6 +129,15 @@ export interface TicketCollabView {
   splitFrom: TicketRef | null;
 }
 
+/** GET /api/mention-handles: who `@handle` reaches in an internal note. */
+export interface MentionHandle {
+  kind: 'agent' | 'team';
+  id: number;
+  name: string;
+  /** Without the `@`: an agent's email local part, a team's name as a slug. */
+  handle: string;
+}
+
 /** GET /api/notifications: the signed-in agent's newest notifications and unread count. */
 export interface NotificationList {
   items: NotificationView[];

@@ -18,6 +18,7 @@ import {
   agentExists,
   findTeamTarget,
   findTicketFacts,
+  listMentionHandles,
   loadTicketCollab,
 } from '../../db/repositories/ticket-collab.ts';
 import { findTicketSummary } from '../../db/repositories/ticket-reads.ts';
@@ -83,6 +84,10 @@ export function ticketCollabRoutes(deps: TicketCollabRouteDeps): Router {
   const router = Router();
   const em = (): EntityManager => deps.orm.em.fork();
   const actors = requireRole(Role.Agent, Role.Lead, Role.Admin);
+
+  router.get('/mention-handles', async (_req, res) => {
+    res.json(await listMentionHandles(em()));
+  });
 
   router.post('/tickets/:id/handoff', actors, async (req, res) => {
     const { id: ticketId } = parse(ticketParams, req.params, 'query');
@@ -243,15 +248,19 @@ export function ticketCollabRoutes(deps: TicketCollabRouteDeps): Router {
     if (!outcome.duplicate) await copyAttachments(em(), body.messageId, outcome.messageId);
 
     const split = { byAgentId, messageId: body.messageId };
+    // One split per message: intake keys the new ticket by the message, and the same update id
+    // makes a repeated split (a retry, a double click) record each entry once.
+    const updateId = `split-message-${body.messageId}`;
     await runUpdate(deps, ticketId, () =>
       handleOf(deps, ticketId).executeUpdate(splitToUpdate, {
         args: [{ ...split, otherTicketId: outcome.ticketId }],
+        updateId,
       }),
     );
     // The new ticket may not be projected yet, so this update skips runUpdate's existence check;
     // its handler waits for the ticket's first entry, so split_from follows created.
     await handleOf(deps, outcome.ticketId)
-      .executeUpdate(splitFromUpdate, { args: [{ ...split, otherTicketId: ticketId }] })
+      .executeUpdate(splitFromUpdate, { args: [{ ...split, otherTicketId: ticketId }], updateId })
       .catch((error: unknown) => problemFromUpdateFailure(error, outcome.ticketId));
     req.log.info(
       { ticketId, newTicketId: outcome.ticketId, messageId: body.messageId },

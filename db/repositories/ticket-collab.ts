@@ -6,6 +6,7 @@ import type {
   AgentRef,
   CustomFieldValueView,
   HandoffView,
+  MentionHandle,
   MessageView,
   TicketCollabView,
   TicketDetail,
@@ -71,6 +72,29 @@ export async function resolveMentions(
     }
   }
   return { handles: handles.filter((h) => matched.has(h)), agentIds: [...agentIds] };
+}
+
+/** Every @handle a note may use: each agent's and each team's, for the composer's suggestions. */
+export async function listMentionHandles(em: EntityManager): Promise<MentionHandle[]> {
+  const agents: Row[] = await em.execute(
+    'select id, name, lower(split_part(email, ?, 1)) as handle from agent order by name',
+    ['@'],
+  );
+  const teams: Row[] = await em.execute('select id, name from team order by name');
+  return [
+    ...agents.map((a) => ({
+      kind: 'agent' as const,
+      id: Number(a.id),
+      name: String(a.name),
+      handle: String(a.handle),
+    })),
+    ...teams.map((t) => ({
+      kind: 'team' as const,
+      id: Number(t.id),
+      name: String(t.name),
+      handle: teamSlug(String(t.name)),
+    })),
+  ];
 }
 
 /** The facts a merge or split is checked against: requester, status, merge target; null if unknown. */

@@ -10,13 +10,20 @@ let testApp: TestApp;
 let app: Express;
 let alice: SignedIn;
 let carol: SignedIn;
+let bob: SignedIn;
 
 beforeAll(async () => {
   testApp = await startTestApp({ name: 'collab-handoff' });
   app = testApp.app;
   alice = await signIn(app, 'alice@casework.example');
   carol = await signIn(app, 'carol@casework.example');
+  bob = await signIn(app, 'bob@casework.example');
 }, 120_000);
+
+/** Carol, unless the policy already gave her the ticket: then Bob. */
+function someoneElseThan(owner: { id: number } | null): SignedIn {
+  return owner?.id === carol.agent.id ? bob : carol;
+}
 
 afterAll(async () => {
   await testApp?.stop();
@@ -47,26 +54,27 @@ describe('handoff', () => {
       subject: 'Laptop fan loud',
       body: 'Since Monday.',
     });
+    const next = someoneElseThan(ticket.assignee);
 
     const res = await alice.post(`/api/tickets/${ticket.id}/handoff`).send({
-      toAgentId: carol.agent.id,
+      toAgentId: next.agent.id,
       note: 'Customer prefers a call back after 3 pm; warranty checked.',
       expectedVersion: ticket.version,
     });
 
     expect(res.status).toBe(200);
-    expect(res.body.ticket.assignee.id).toBe(carol.agent.id);
-    const detail = (await readTicket(carol, ticket.id))!;
+    expect(res.body.ticket.assignee.id).toBe(next.agent.id);
+    const detail = (await readTicket(next, ticket.id))!;
     expect(detail.collab?.handoff).toMatchObject({
       note: 'Customer prefers a call back after 3 pm; warranty checked.',
       byAgent: { id: alice.agent.id },
-      toAgent: { id: carol.agent.id, name: 'Carol Nguyen' },
+      toAgent: { id: next.agent.id, name: next.agent.name },
       toTeam: null,
     });
     expect(detail.timeline.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['handed_off', 'assigned']),
     );
-    const inbox = (await carol.get('/api/notifications')).body as NotificationList;
+    const inbox = (await next.get('/api/notifications')).body as NotificationList;
     const handoff = inbox.items.find((n) => n.ticket.id === ticket.id);
     expect(handoff).toMatchObject({
       kind: 'handoff',
@@ -99,7 +107,7 @@ describe('handoff', () => {
     expect(changed.body.ticket.version).toBeGreaterThan(ticket.version);
 
     const res = await alice.post(`/api/tickets/${ticket.id}/handoff`).send({
-      toAgentId: carol.agent.id,
+      toAgentId: someoneElseThan(ticket.assignee).agent.id,
       note: 'Please take over.',
       expectedVersion: ticket.version,
     });
@@ -110,10 +118,10 @@ describe('handoff', () => {
 });
 
 describe('assignment by a colleague', () => {
-  it('tells the agent a colleague assigned the ticket to, but not an agent who takes it themselves', async () => {
+  it('tells the agent a colleague assigned the ticket to, with the colleague’s note', async () => {
     const ticket = await openTicket(app, alice, { subject: 'Scanner', body: 'Lines on scans.' });
-    const target = ticket.assignee?.id === carol.agent.id ? alice : carol;
-    const assigner = target === carol ? alice : carol;
+    const target = someoneElseThan(ticket.assignee);
+    const assigner = alice;
 
     const res = await assigner
       .post(`/api/tickets/${ticket.id}/assignment`)
@@ -208,6 +216,18 @@ describe('mentions and notifications', () => {
       (e) => e.kind === 'internal_note',
     );
     expect(entry?.detail.mentions).toEqual(['carol', 'support']);
+  });
+
+  it('lists the handles a note may mention: agents by email local part, teams by slug', async () => {
+    const res = await carol.get('/api/mention-handles');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(
+      expect.arrayContaining([
+        { kind: 'agent', id: carol.agent.id, name: 'Carol Nguyen', handle: 'carol' },
+        expect.objectContaining({ kind: 'team', name: 'Support', handle: 'support' }),
+      ]),
+    );
   });
 
   it('counts unread notifications down as the agent reads one, then all, and hides them from others', async () => {

@@ -163,11 +163,15 @@ describe('splitting a ticket', () => {
     const kinds = split.timeline.map((e) => e.kind);
     expect(kinds.indexOf('split_from')).toBeGreaterThan(kinds.indexOf('created'));
     expect(split.collab?.splitFrom).toMatchObject({ id: original.id, messageId: second.messageId });
+    const again = await alice
+      .post(`/api/tickets/${original.id}/split`)
+      .send({ messageId: second.messageId });
+    expect(again.status).toBe(200);
+    expect(again.body.ticketId).toBe(res.body.ticketId);
     const before = (await readTicket(alice, original.id))!;
-    expect(before.timeline.find((e) => e.kind === 'split_to')?.detail).toEqual({
-      toTicketId: res.body.ticketId,
-      messageId: second.messageId,
-    });
+    expect(before.timeline.filter((e) => e.kind === 'split_to').map((e) => e.detail)).toEqual([
+      { toTicketId: res.body.ticketId, messageId: second.messageId },
+    ]);
   });
 
   it('refuses to split an agent’s message or another ticket’s message, naming the field', async () => {
