@@ -41,7 +41,17 @@ export async function takeRateLimitedHit(
     );
     await em.execute('insert into public_request_hit (bucket) values (?)', [bucket]);
   }
+  await pruneForgottenBuckets(em);
   return { allowed: true, retryAfterSeconds: 0 };
+}
+
+const pruneOneHitIn = 100;
+
+// A bucket pruned only by its own next hit would keep a one-off caller's rows forever: now and
+// then, every hit older than any window we use (a day) goes, whatever its bucket.
+async function pruneForgottenBuckets(em: EntityManager): Promise<void> {
+  if (Math.floor(Math.random() * pruneOneHitIn) !== 0) return;
+  await em.execute("delete from public_request_hit where created_at < now() - interval '1 day'");
 }
 
 async function secondsUntilFree(
