@@ -80,6 +80,8 @@ export interface TicketDetail {
   timeline: TimelineEntryView[];
   /** Tags, handoff, custom fields, merges and splits (GET /api/tickets/:id always sets it). */
   collab?: TicketCollabView;
+  /** The latest handoff, for the new owner to read first; the same as `collab.handoff`. */
+  handoff?: HandoffView | null;
 }
 
 /** A ticket named beside another: merged into it, merged from it, split off it. */

@@ -37,6 +37,7 @@ export interface MacroRouteDeps {
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const listQuery = z.object({
   q: z.string().trim().max(200).optional(),
+  teamId: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const tagList = z.array(z.string().trim().min(1).max(200)).max(100);
@@ -79,9 +80,9 @@ export function macroRoutes(deps: MacroRouteDeps): Router {
   const managers = requireRole(Role.Lead, Role.Admin);
 
   router.get('/macros', readers, async (req, res) => {
-    const { q, limit } = parse(listQuery, req.query, 'query');
+    const { q, teamId, limit } = parse(listQuery, req.query, 'query');
     if (q === undefined || q === '') {
-      res.json({ items: await listMacros(em(), { limit }) });
+      res.json({ items: await listMacros(em(), { teamId, limit }) });
       return;
     }
     const found = await searchMacros({
@@ -92,11 +93,15 @@ export function macroRoutes(deps: MacroRouteDeps): Router {
       log: req.log,
     });
     if (found.notice === undefined) {
-      const items = await listMacros(em(), { ids: found.hits.map((hit) => hit.id), limit });
+      const items = await listMacros(em(), {
+        ids: found.hits.map((hit) => hit.id),
+        teamId,
+        limit,
+      });
       res.json({ items });
       return;
     }
-    res.json({ items: await listMacros(em(), { like: q, limit }), notice: found.notice });
+    res.json({ items: await listMacros(em(), { like: q, teamId, limit }), notice: found.notice });
   });
 
   router.get('/macros/:id', readers, async (req, res) => {

@@ -20,10 +20,13 @@ export interface MacroInput {
 
 const columns = 'id, title, body, tags, language, team_id, actions, updated_at';
 
-/** Macros in title order, optionally only those with these ids (kept in the given order). */
+/**
+ * Macros in title order, or those with these ids in the given order; `like` matches title or
+ * body, `teamId` keeps the team's macros and those for everyone.
+ */
 export async function listMacros(
   em: EntityManager,
-  options: { ids?: number[]; like?: string; limit: number },
+  options: { ids?: number[]; like?: string; teamId?: number; limit: number },
 ): Promise<MacroView[]> {
   if (options.ids !== undefined) {
     if (options.ids.length === 0) return [];
@@ -32,11 +35,23 @@ export async function listMacros(
       options.ids,
     );
     const byId = new Map(rows.map((r) => [Number(r.id), toView(r)]));
-    return options.ids.flatMap((id) => byId.get(id) ?? []);
+    const teamId = options.teamId;
+    return options.ids
+      .flatMap((id) => byId.get(id) ?? [])
+      .filter((m) => teamId === undefined || m.teamId === null || m.teamId === teamId);
   }
-  const where = options.like === undefined ? '' : 'where title ilike ? or body ilike ?';
-  const pattern = `%${options.like?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? ''}%`;
-  const params = options.like === undefined ? [] : [pattern, pattern];
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (options.like !== undefined) {
+    const pattern = `%${options.like.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    clauses.push('(title ilike ? or body ilike ?)');
+    params.push(pattern, pattern);
+  }
+  if (options.teamId !== undefined) {
+    clauses.push('(team_id = ? or team_id is null)');
+    params.push(options.teamId);
+  }
+  const where = clauses.length === 0 ? '' : `where ${clauses.join(' and ')}`;
   const rows: Row[] = await em.execute(
     `select ${columns} from macro ${where} order by lower(title), id limit ?`,
     [...params, options.limit],

@@ -173,7 +173,8 @@ export async function withCollab(em: EntityManager, detail: TicketDetail): Promi
   const messages = [...detail.messages, ...merged.flat()].sort(
     (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id,
   );
-  return { ...detail, messages, ...(collab === null ? {} : { collab }) };
+  if (collab === null) return { ...detail, messages };
+  return { ...detail, messages, collab, handoff: collab.handoff };
 }
 
 /** The ticket page's collaboration facts: tags, latest handoff, custom fields, merges and splits. */

@@ -65,6 +65,7 @@ describe('handoff', () => {
     expect(res.status).toBe(200);
     expect(res.body.ticket.assignee.id).toBe(next.agent.id);
     const detail = (await readTicket(next, ticket.id))!;
+    expect(detail.handoff).toEqual(detail.collab?.handoff);
     expect(detail.collab?.handoff).toMatchObject({
       note: 'Customer prefers a call back after 3 pm; warranty checked.',
       byAgent: { id: alice.agent.id },

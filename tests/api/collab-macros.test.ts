@@ -69,6 +69,23 @@ describe('macro management', () => {
     expect([byAgent.status, editByAgent.status, deleteByAgent.status]).toEqual([403, 403, 403]);
   });
 
+  it('offers a team’s picker its own macros and those for everyone, not another team’s', async () => {
+    const teams: { id: number; name: string }[] = await testApp.stack.orm.em
+      .fork()
+      .execute("select id, name from team where name in ('Support', 'Billing')");
+    const teamOf = (name: string) => teams.find((t) => t.name === name)!.id;
+    const billing = await alice
+      .post('/api/macros')
+      .send({ ...refundMacro(`Billing only ${suffix}`), teamId: teamOf('Billing') });
+    const everyone = await alice.post('/api/macros').send(refundMacro(`Everyone ${suffix}`));
+
+    const res = await bob.get(`/api/macros?teamId=${teamOf('Support')}&limit=200`);
+
+    const ids = (res.body.items as MacroView[]).map((m) => m.id);
+    expect(ids).toContain(everyone.body.id);
+    expect(ids).not.toContain(billing.body.id);
+  });
+
   it('refuses actions naming an agent that does not exist or an unknown action, naming the field', async () => {
     const res = await alice.post('/api/macros').send({
       ...refundMacro('Broken'),
