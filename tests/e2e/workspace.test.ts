@@ -1,12 +1,15 @@
 // The agent workspace in a real Chromium against the real stack: tickets made through the
-// API appear live on the queue page, agents sign in, reply, write notes, see who else is on
-// a ticket and are protected from answering over a colleague. Screenshots land in
-// test-results/ for a human to look at.
+// API appear live on the queue page and in its view counts, agents sign in, reply, write
+// notes, see who else is on a ticket and are protected from answering over a colleague; they
+// apply a macro from the keyboard, mention a colleague, whose bell rings live, and hand a
+// ticket off with a note its new owner reads first. Screenshots (desktop 1280×800 and phone
+// 390×844) land in test-results/ for a human to look at.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { demoPassword } from '../../db/seed-accounts.ts';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { eventually } from '../support/stack.ts';
 import {
   createTicket,
   launchChromium,
@@ -30,9 +33,12 @@ afterAll(async () => {
   await workspace?.stop();
 });
 
+const desktop = { width: 1280, height: 800 };
+const phone = { width: 390, height: 844 };
+
 /** A fresh browser profile, so each agent has their own session cookie. */
-async function openPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+async function openPage(viewport = desktop): Promise<Page> {
+  const context = await browser.newContext({ viewport, isMobile: viewport === phone });
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -40,8 +46,8 @@ async function openPage(): Promise<Page> {
 }
 
 /** Opens a page as the seeded agent, through the sign-in page the workspace sends them to. */
-async function signedInPage(agentName: string, path: string): Promise<Page> {
-  const page = await openPage();
+async function signedInPage(agentName: string, path: string, viewport = desktop): Promise<Page> {
+  const page = await openPage(viewport);
   await page.goto(`${workspace.url}${path}`);
   await page.getByLabel('Email').fill(`${agentName.split(' ')[0]!.toLowerCase()}@casework.example`);
   await page.getByLabel('Password').fill(demoPassword());
@@ -76,8 +82,11 @@ function screenshot(page: Page, name: string): Promise<Buffer> {
 
 describe('queue page', () => {
   it('a ticket created through the API shows up triaged and assigned on the queue page within a second', async () => {
-    const page = await signedInPage('Dave Okafor', '/?sort=created');
+    const page = await signedInPage('Dave Okafor', '/?view=all&sort=created');
     await expectVisible(page.getByText('Live updates on'));
+    const allCount = viewCount(page, 'All');
+    await expectVisible(allCount.filter({ hasText: /^\d+/ }));
+    const countBefore = parseInt((await allCount.textContent()) ?? '', 10);
     const subject = uniqueSubject('Refund for a double charge');
 
     const ticketId = await createTicket(workspace, {
@@ -97,7 +106,53 @@ describe('queue page', () => {
     expect(await owner.textContent()).toBe(ticket.assignee?.name);
     expect(await row.locator('td[data-label="Queue"]').textContent()).toBe('Billing');
     expect(await row.locator('td[data-label="Status"]').textContent()).toBe('Open');
+    await eventually('the All count to take the new ticket in', async () => {
+      return parseInt((await allCount.textContent()) ?? '', 10) > countBefore;
+    });
+    await expectVisible(row.locator('td[data-label="SLA"] .sla'));
     await screenshot(page, 'queue-page');
+  });
+
+  it('views, filters and sort live in the URL, and j/k walk the rows', async () => {
+    for (const words of ['Password reset mail never came', 'Two-factor codes rejected']) {
+      await createTicket(workspace, { subject: uniqueSubject(words), body: `${words}.` });
+    }
+    const page = await signedInPage('Erin Schulz', '/?view=all&priority=normal&sort=updated');
+    await expectVisible(page.locator('tbody tr'));
+
+    expect(await page.getByLabel('Priority').inputValue()).toBe('normal');
+    expect(await page.getByLabel('Sort by').inputValue()).toBe('updated');
+    const priorities = await page.locator('td[data-label="Priority"]').allTextContents();
+    expect(new Set(priorities.map((text) => text.trim()))).toEqual(new Set(['Normal']));
+
+    await page.getByRole('link', { name: /^My tickets/ }).click();
+    await page.waitForURL((url) => url.search === '?sort=updated');
+    await page.getByLabel('Channel').selectOption('api');
+    await page.waitForURL((url) => url.searchParams.get('channel') === 'api');
+
+    await page.getByRole('link', { name: /^All/ }).click();
+    await expectVisible(page.locator('tbody tr').nth(1));
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    const second = page.locator('tbody tr').nth(1);
+    expect(await second.getAttribute('class')).toContain('selected');
+    await page.keyboard.press('?');
+    await expectVisible(page.getByRole('dialog', { name: 'Keyboard shortcuts' }));
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('o');
+    await page.waitForURL(/\/tickets\/\d+$/);
+  });
+
+  it('is readable on a phone: rows become labelled cards', async () => {
+    const page = await signedInPage('Alice Moreau', '/?view=all', phone);
+    const firstRow = page.locator('tbody tr').first();
+    await expectVisible(firstRow);
+    await screenshot(page, 'queue-page-phone');
+
+    const box = await firstRow.boundingBox();
+    expect(box!.width).toBeLessThanOrEqual(phone.width);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(overflow).toBeLessThanOrEqual(phone.width);
   });
 });
 
@@ -168,7 +223,7 @@ describe('ticket page', () => {
     await openedTicket(workspace, ticketId);
     const alice = await openTicketAs('Alice Moreau', ticketId);
     const bob = await openTicketAs('Bob Lindqvist', ticketId);
-    const carol = await signedInPage('Carol Nguyen', '/?sort=created');
+    const carol = await signedInPage('Carol Nguyen', '/?view=all&sort=created');
     await expectVisible(presenceLine(bob).getByText('Alice Moreau is viewing'));
     await expectVisible(presenceLine(alice).getByText('Bob Lindqvist is viewing'));
     const bobsDraft = 'Please try clearing your browser cookies.';
@@ -211,6 +266,118 @@ describe('ticket page', () => {
     expect(await page.locator('main').innerText()).not.toMatch(/[{}]|Error:|at \w+ \(/);
   });
 });
+
+describe('working together', () => {
+  it('a macro with placeholders goes into the reply rendered for this ticket, agent and requester, and its actions apply', async () => {
+    const title = uniqueSubject('Refund confirmed');
+    const created = await workspace.api<{ id: number }>('/macros', {
+      body: {
+        title,
+        body: 'Hello {{requester.name}}, the refund for ticket {{ticket.number}} is on its way. {{agent.name}}',
+        actions: { addTags: ['refund-sent'], priority: 'high' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const ticketId = await createTicket(workspace, {
+      subject: uniqueSubject('Where is my refund'),
+      body: 'I was promised a refund two weeks ago.',
+    });
+    const ticket = await openedTicket(workspace, ticketId);
+    const page = await openTicketAs('Bob Lindqvist', ticketId);
+
+    await page.keyboard.press('m');
+    const search = page.getByRole('combobox', { name: 'Search macros' });
+    await expectVisible(search);
+    await search.fill(title.split(' ').at(-1)!);
+    await expectVisible(page.getByRole('option', { name: new RegExp(title) }));
+    await search.press('Enter');
+
+    await eventually('the rendered macro in the composer', async () =>
+      (await composer(page).inputValue()).includes('on its way'),
+    );
+    expect(await composer(page).inputValue()).toBe(
+      `Hello Pat Doe, the refund for ticket ${ticket.number} is on its way. Bob Lindqvist\n`,
+    );
+    expect(await page.locator('#composer-mode-reply').isChecked()).toBe(true);
+    await expectVisible(page.getByRole('button', { name: 'Remove tag refund-sent' }));
+    await expectVisible(page.locator('.ticket-header .priority-high'));
+    await expectVisible(page.getByText(`Bob Lindqvist applied the macro “${title}”`));
+    await screenshot(page, 'ticket-page-macro-applied');
+  });
+
+  it('a mention in an internal note rings the colleague’s bell live, and the notification opens the ticket', async () => {
+    const ticketId = await createTicket(workspace, {
+      subject: uniqueSubject('Invoice shows the wrong VAT'),
+      body: 'The VAT on my last invoice is 25% instead of 19%.',
+    });
+    await openedTicket(workspace, ticketId);
+    const bob = await signedInPage('Bob Lindqvist', '/?view=all');
+    const bell = bob.getByRole('button', { name: /^Notifications/ });
+    const unread = bell.getByTestId('unread-count');
+    await expectVisible(unread);
+    const before = Number(await unread.textContent());
+
+    const alice = await openTicketAs('Alice Moreau', ticketId);
+    await alice.keyboard.press('n');
+    await composer(alice).fill('@bob can you confirm the VAT rate for this customer?');
+    await alice.getByRole('button', { name: 'Add internal note' }).click();
+    await expectVisible(timelineMessages(alice, 'internal_note').locator('mark.mention'));
+
+    await eventually('Bob’s bell to count the mention', async () => {
+      return Number(await unread.textContent()) > before;
+    });
+    const rung = Number(await unread.textContent());
+    await bell.click();
+    const item = bob.getByRole('region', { name: 'Notifications' }).locator('li').first();
+    await expectVisible(item.getByText('can you confirm the VAT rate'));
+    await screenshot(bob, 'notifications-open');
+    await item.getByRole('link').click();
+    await bob.waitForURL(`**/tickets/${ticketId}`);
+    await expectVisible(timelineMessages(bob, 'internal_note').getByText('confirm the VAT rate'));
+    await eventually('the opened notification to be read', async () => {
+      return Number(await unread.textContent()) < rung;
+    });
+  });
+
+  it('a handoff needs a note, and the new owner sees that note at the top of the ticket', async () => {
+    const subject = uniqueSubject('Printer driver crashes');
+    const ticketId = await createTicket(workspace, {
+      subject,
+      body: 'The driver crashes when I print double-sided.',
+    });
+    await openedTicket(workspace, ticketId);
+    const alice = await openTicketAs('Alice Moreau', ticketId);
+
+    await alice.keyboard.press('h');
+    const dialog = alice.getByRole('dialog', { name: /Hand off ticket/ });
+    await expectVisible(dialog);
+    await dialog.getByLabel('Agent', { exact: true }).selectOption({ label: 'Carol Nguyen' });
+    const send = dialog.getByRole('button', { name: 'Hand off' });
+    expect(await send.isDisabled()).toBe(true);
+    const note = 'Driver 4.2 fixes it; call the customer back before noon.';
+    await dialog.getByLabel('Note for the new owner (required)').fill(note);
+    await send.click();
+    await expectVisible(alice.getByText(/handed the ticket off to Carol Nguyen/));
+
+    const carol = await openTicketAs('Carol Nguyen', ticketId);
+    const handoff = carol.getByRole('region', { name: 'Handoff note' });
+    await expectVisible(handoff.getByText('Handed to you'));
+    expect(await handoff.locator('.note').textContent()).toBe(note);
+    const header = carol.locator('.ticket-header dt:text-is("Owner") + dd');
+    expect(await header.textContent()).toBe('Carol Nguyen');
+    await screenshot(carol, 'ticket-page-handoff');
+
+    const phonePage = await signedInPage('Carol Nguyen', `/tickets/${ticketId}`, phone);
+    await expectVisible(phonePage.getByRole('region', { name: 'Handoff note' }));
+    await screenshot(phonePage, 'ticket-page-phone');
+    const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth);
+    expect(overflow).toBeLessThanOrEqual(phone.width);
+  });
+});
+
+function viewCount(page: Page, label: string): Locator {
+  return page.getByRole('link', { name: new RegExp(`^${label}`) }).locator('.count');
+}
 
 /** Waits for the element to be shown, failing the test with playwright's reason if it is not. */
 async function expectVisible(locator: Locator): Promise<void> {

@@ -187,8 +187,10 @@ export function createApiClient(fetchFn: typeof fetch = globalThis.fetch.bind(gl
       ),
 
     /** Macros whose title or text matches `q` (all of them when empty). */
-    listMacros: (q: string) =>
-      request<{ items: MacroView[]; notice?: string }>(`/macros?${new URLSearchParams({ q })}`),
+    listMacros: (q: string, limit = 50) =>
+      request<{ items: MacroView[]; notice?: string }>(
+        `/macros?${new URLSearchParams({ q, limit: String(limit) })}`,
+      ),
 
     /** Applies the macro's actions and answers its text rendered for this ticket and agent. */
     applyMacro: (ticketId: number, macroId: number, expectedVersion?: number) =>
