@@ -286,7 +286,7 @@ const explainers: Record<string, (d: Detail, n: Names) => Explanation> = {
     cause: 'an agent applied a macro; its changes follow as their own entries',
   }),
   merged_into: (d) => ({
-    summary: `merged into ticket #${text(d.intoTicketId)} and closed (was ${text(d.from)})`,
+    summary: `merged into ticket #${text(d.intoTicketId)} (was ${text(d.from)})`,
     cause: 'an agent merged two tickets of the same requester; later mail lands on the target',
   }),
   merged_from: (d) => ({

@@ -68,7 +68,13 @@ describe('merging tickets', () => {
     expect(res.body.merged.status).toBe('closed');
     const merged = (await readTicket(alice, source.id))!;
     expect(merged.collab?.mergedInto).toEqual({ id: target.id, subject: 'Order 7 again' });
-    expect(merged.timeline.map((e) => e.kind)).toContain('merged_into');
+    const closing = merged.timeline.filter(
+      (e) => e.kind === 'merged_into' || e.kind === 'status_changed',
+    );
+    expect(closing.map((e) => [e.kind, e.detail.to ?? e.detail.intoTicketId])).toEqual([
+      ['merged_into', target.id],
+      ['status_changed', 'closed'],
+    ]);
     const into = (await readTicket(alice, target.id))!;
     expect(into.messages.map((m) => [m.text, m.fromTicketId])).toEqual([
       ['Where is it?', source.id],

@@ -84,7 +84,7 @@ describe('collaboration entries in the audit timeline', () => {
       'custom fields: Device none → laptop',
       'macro #5 "Refund" applied: {"status":"pending"}',
       'message #41 (inbound) split off into new ticket #12',
-      'merged into ticket #11 and closed (was open)',
+      'merged into ticket #11 (was open)',
     ]);
     expect(entries[2]!.cause).toBe('macro #5 was applied');
     expect(entries[6]!.actor.name).toBe('Carol Nguyen');

@@ -121,7 +121,7 @@ describe('update validators', () => {
 });
 
 describe('collaboration facts', () => {
-  it('closes a ticket merged into another and remembers where it went', () => {
+  it('remembers where a merged ticket went; the handler closes it with a status change after', () => {
     const { state, entry } = applyFact(openTicket(), {
       type: 'mergedInto',
       at,
@@ -129,13 +129,13 @@ describe('collaboration facts', () => {
       intoTicketId: 8,
     });
 
-    expect(state.status).toBe(TicketStatus.Closed);
     expect(state.mergedIntoTicketId).toBe(8);
     expect(entry).toMatchObject({
       kind: 'merged_into',
       actor: 'agent:1',
       detail: { intoTicketId: 8, from: 'open' },
     });
+    expect(checkMergeInto(state, { byAgentId: 1, intoTicketId: 9 })?.type).toBe(RefusalType.Stale);
   });
 
   it('makes replies drafted before a merge stale, since new messages joined the conversation', () => {

@@ -45,7 +45,7 @@ import {
   type ActionResult,
 } from './messages.ts';
 import type { TicketFact, TicketState } from './ticket-state.ts';
-import type { TicketStatus } from './vocabulary.ts';
+import { TicketStatus } from './vocabulary.ts';
 
 /** What the collaboration handlers may do to the running ticket. */
 export interface CollabHost {
@@ -318,7 +318,15 @@ async function mergeInto(
   byAgentId: number,
   intoTicketId: number,
 ): Promise<ActionResult> {
+  // Closing is its own status change, so whatever counts closures from status changes sees it.
   host.record({ type: 'mergedInto', at: Date.now(), byAgentId, intoTicketId });
+  host.record({
+    type: 'statusChanged',
+    at: Date.now(),
+    to: TicketStatus.Closed,
+    byAgentId,
+    reason: `merged into ticket #${intoTicketId}`,
+  });
   host.syncSla('merged into another ticket');
   await host.flush();
   log.info('ticket merged', { ticketId: host.state().ticketId, intoTicketId, byAgentId });

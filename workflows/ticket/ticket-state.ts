@@ -537,10 +537,7 @@ function collabTransition(s: TicketState, fact: CollabFact): Transition {
 
     case 'mergedInto':
       return {
-        next: {
-          ...withStatus(s, TicketStatus.Closed, fact.at),
-          mergedIntoTicketId: fact.intoTicketId,
-        },
+        next: { ...s, mergedIntoTicketId: fact.intoTicketId },
         kind: TimelineEntryKind.MergedInto,
         actor,
         detail: { intoTicketId: fact.intoTicketId, from: s.status },
