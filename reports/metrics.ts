@@ -63,14 +63,34 @@ export interface MetricDefinition {
   statistic: MetricStatistic;
   /** Durations carry business and calendar values. */
   isDuration: boolean;
+  /** One row per thing counted; metrics sharing this function are computed in one query. */
   rows(scope: ReportScope): Sql;
+  /** Which of the shared rows this metric counts (e.g. backlog older than 7 days), if not all. */
+  subset?: Sql;
 }
 
 const day = 86_400_000;
 
 // The ticket's own columns every rows query ends with, and the team calendar for business time.
 const ticketColumns = sql`t.team_id, t.queue_id, t.channel, t.priority`;
-const calendarOf = sql`(select tm.calendar_id from team tm where tm.id = t.team_id)`;
+const calendarOf = sql`tm.calendar_id`;
+const joinTeam = sql`left join team tm on tm.id = t.team_id`;
+
+// Business ms the calendar had been open before instant `at`: one index look-up of the window
+// starting at or before it. Written out here rather than calling the business_ms_at SQL
+// function, which PostgreSQL cannot inline (it holds a subquery) and would call once per row.
+function businessPosition(calendar: Sql, at: Sql): Sql {
+  return sql`coalesce((select bw.ms_before
+       + greatest(0, extract(epoch from (least(${at}, bw.ends_at) - bw.starts_at)) * 1000)
+      from business_window bw where bw.calendar_id = ${calendar} and bw.starts_at <= ${at}
+     order by bw.starts_at desc limit 1), 0)`;
+}
+
+/** Business ms from `a` to `b` in the calendar; calendar time when there is none (24x7). */
+function businessMsBetween(calendar: Sql, a: Sql, b: Sql): Sql {
+  return sql`(case when ${calendar} is null then extract(epoch from (${b} - ${a})) * 1000
+    else ${businessPosition(calendar, b)} - ${businessPosition(calendar, a)} end)`;
+}
 
 /** An entry that ends a ticket's work: set resolved or closed, or auto-closed, from unresolved. */
 const endsWork = sql`((e.kind = 'status_changed' and e.detail->>'to' in ('resolved', 'closed'))
@@ -90,10 +110,10 @@ function firstResponseRows(s: ReportScope): Sql {
   return sql`
     select t.id as ticket_id, nullif(split_part(e.actor, ':', 2), '')::int as agent_id,
            ${ticketColumns}, e.at,
-           business_ms_between(${calendarOf}, t.created_at, e.at) as business_ms,
+           ${businessMsBetween(calendarOf, sql`t.created_at`, sql`e.at`)} as business_ms,
            extract(epoch from (e.at - t.created_at)) * 1000 as calendar_ms,
            null::numeric as value, null::boolean as outcome, null::text as note
-      from ticket_event e join ticket t on t.id = e.ticket_id
+      from ticket_event e join ticket t on t.id = e.ticket_id ${joinTeam}
      where e.kind = 'public_reply' and e.at >= ${s.from} and e.at < ${s.to}
        and e.detail->>'firstResponse' = 'true'`;
 }
@@ -104,11 +124,14 @@ function nextResponseRows(s: ReportScope): Sql {
       select distinct e.ticket_id from ticket_event e
        where e.kind = 'public_reply' and e.at >= ${s.from} and e.at < ${s.to}
     ), conversation as (
-      select e.ticket_id, e.seq, e.at, e.kind, e.actor,
-             count(*) filter (where e.kind = 'public_reply')
-               over (partition by e.ticket_id order by e.seq) as replies
-        from ticket_event e join replied r on r.ticket_id = e.ticket_id
-       where e.kind in ('public_reply', 'customer_message')
+      -- Per ticket through the (ticket_id, kind, at) index: a few rows each, never a scan.
+      select r.ticket_id, c.seq, c.at, c.kind, c.actor, c.replies
+        from replied r cross join lateral (
+          select e.seq, e.at, e.kind, e.actor,
+                 count(*) filter (where e.kind = 'public_reply') over (order by e.seq) as replies
+            from ticket_event e
+           where e.ticket_id = r.ticket_id and e.kind in ('public_reply', 'customer_message')
+        ) c
     ), waits as (
       select ticket_id, replies, min(at) as since from conversation
        where kind = 'customer_message' and actor = 'requester' and replies >= 1
@@ -118,13 +141,13 @@ function nextResponseRows(s: ReportScope): Sql {
     )
     select t.id as ticket_id, nullif(split_part(a.actor, ':', 2), '')::int as agent_id,
            ${ticketColumns}, a.at,
-           business_ms_between(${calendarOf}, w.since, a.at) as business_ms,
+           ${businessMsBetween(calendarOf, sql`w.since`, sql`a.at`)} as business_ms,
            extract(epoch from (a.at - w.since)) * 1000 as calendar_ms,
            null::numeric as value, null::boolean as outcome,
            'waiting since ' || to_char(w.since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') as note
       from waits w
       join answers a on a.ticket_id = w.ticket_id and a.nth = w.replies + 1
-      join ticket t on t.id = w.ticket_id
+      join ticket t on t.id = w.ticket_id ${joinTeam}
      where a.at >= ${s.from} and a.at < ${s.to}`;
 }
 
@@ -139,11 +162,11 @@ function finalResolutionRows(s: ReportScope): Sql {
        order by e.ticket_id, e.seq desc
     )
     select t.id as ticket_id, r.agent_id, ${ticketColumns}, r.at,
-           business_ms_between(${calendarOf}, t.created_at, r.at) as business_ms,
+           ${businessMsBetween(calendarOf, sql`t.created_at`, sql`r.at`)} as business_ms,
            extract(epoch from (r.at - t.created_at)) * 1000 as calendar_ms,
            null::numeric as value, null::boolean as outcome,
            'resolved from ' || coalesce(r.from_status, 'unknown') as note
-      from ended r join ticket t on t.id = r.ticket_id
+      from ended r join ticket t on t.id = r.ticket_id ${joinTeam}
      where not exists (select 1 from ticket_event x
                         where x.ticket_id = r.ticket_id and x.seq > r.seq and ${reopensWork})`;
 }
@@ -173,9 +196,11 @@ function slaRows(target: 'first_response' | 'next_response' | 'resolution') {
       from verdicts v join ticket t on t.id = v.ticket_id`;
 }
 
-// Open at `asOf`: the ticket's last status-bearing entry before then does not end its work.
-function backlogRows(minAgeDays: number) {
-  return (s: ReportScope): Sql => sql`
+// Open at `asOf`: the ticket's last status-bearing entry before then does not end its work. A
+// ticket whose read-model row has not changed since `asOf` is in the same status now as then,
+// so only tickets touched after `asOf` need their timeline read (none when asOf is now).
+function backlogRows(s: ReportScope): Sql {
+  return sql`
     select t.id as ticket_id, t.assignee_id as agent_id, ${ticketColumns}, t.created_at as at,
            null::double precision as business_ms,
            extract(epoch from (${s.asOf}::timestamptz - t.created_at)) * 1000 as calendar_ms,
@@ -183,14 +208,19 @@ function backlogRows(minAgeDays: number) {
            'open ' || floor(extract(epoch from (${s.asOf}::timestamptz - t.created_at)) / 86400)
              || ' days' as note
       from ticket t
-     where t.created_at < ${new Date(s.asOf.getTime() - minAgeDays * day)}
-       and coalesce((
-         select not (e.kind = 'auto_closed' or (e.kind = 'status_changed'
-                     and e.detail->>'to' in ('resolved', 'closed')))
-           from ticket_event e
-          where e.ticket_id = t.id and e.at < ${s.asOf}
-            and e.kind in ('status_changed', 'auto_closed', 'reopened')
-          order by e.seq desc limit 1), true)`;
+     where t.created_at < ${s.asOf}
+       and case when t.updated_at < ${s.asOf} then t.status not in ('resolved', 'closed')
+           else coalesce((
+             select not (e.kind = 'auto_closed' or (e.kind = 'status_changed'
+                         and e.detail->>'to' in ('resolved', 'closed')))
+               from ticket_event e
+              where e.ticket_id = t.id and e.at < ${s.asOf}
+                and e.kind in ('status_changed', 'auto_closed', 'reopened')
+              order by e.seq desc limit 1), true) end`;
+}
+
+function olderThan(days: number): Sql {
+  return sql`calendar_ms > ${days * day}`;
 }
 
 function createdRows(s: ReportScope): Sql {
@@ -289,8 +319,9 @@ function measure(
   statistic: MetricStatistic,
   description: string,
   rows: (s: ReportScope) => Sql,
+  subset?: Sql,
 ): MetricDefinition {
-  return { id, label, description, unit, statistic, isDuration: false, rows };
+  return { id, label, description, unit, statistic, isDuration: false, rows, subset };
 }
 
 const backlogNote = 'Open at the end of the period (or now): not resolved or closed';
@@ -341,14 +372,15 @@ export const metricDefinitions: readonly MetricDefinition[] = [
     'Resolution targets met ÷ targets decided in the period',
     slaRows('resolution'),
   ),
-  measure('backlog_size', 'Backlog', 'count', 'count', backlogNote, backlogRows(0)),
+  measure('backlog_size', 'Backlog', 'count', 'count', backlogNote, backlogRows),
   measure(
     'backlog_over_1_day',
     'Backlog older than 1 day',
     'count',
     'count',
     `${backlogNote}, created more than 1 day (calendar time) before`,
-    backlogRows(1),
+    backlogRows,
+    olderThan(1),
   ),
   measure(
     'backlog_over_3_days',
@@ -356,7 +388,8 @@ export const metricDefinitions: readonly MetricDefinition[] = [
     'count',
     'count',
     `${backlogNote}, created more than 3 days (calendar time) before`,
-    backlogRows(3),
+    backlogRows,
+    olderThan(3),
   ),
   measure(
     'backlog_over_7_days',
@@ -364,7 +397,8 @@ export const metricDefinitions: readonly MetricDefinition[] = [
     'count',
     'count',
     `${backlogNote}, created more than 7 days (calendar time) before`,
-    backlogRows(7),
+    backlogRows,
+    olderThan(7),
   ),
   measure(
     'backlog_over_30_days',
@@ -372,7 +406,8 @@ export const metricDefinitions: readonly MetricDefinition[] = [
     'count',
     'count',
     `${backlogNote}, created more than 30 days (calendar time) before`,
-    backlogRows(30),
+    backlogRows,
+    olderThan(30),
   ),
   measure(
     'tickets_created',
@@ -439,20 +474,37 @@ export function metricDefinition(id: string): MetricDefinition | undefined {
 }
 
 /** The rows of a metric with the report's filters applied (one place, for every metric). */
-export function filteredRows(metric: MetricDefinition, s: ReportScope): Sql {
+export function filteredRows(
+  metric: MetricDefinition,
+  s: ReportScope,
+  options: { withSubset?: boolean } = {},
+): Sql {
   const where: Sql[] = [sql`true`];
   if (s.teamId !== undefined) where.push(sql`r.team_id = ${s.teamId}`);
   if (s.queueId !== undefined) where.push(sql`r.queue_id = ${s.queueId}`);
   if (s.agentId !== undefined) where.push(sql`r.agent_id = ${s.agentId}`);
   if (s.channel !== undefined) where.push(sql`r.channel = ${s.channel}`);
   if (s.priority !== undefined) where.push(sql`r.priority = ${s.priority}`);
+  if (metric.subset !== undefined && options.withSubset !== false) {
+    where.push(metric.subset);
+  }
   return sql`select r.* from (${metric.rows(s)}) r where ${joinSql(where, ' and ')}`;
 }
 
 /** The one fold every metric's rows go through; which columns matter depends on the statistic. */
 export function aggregateOf(rows: Sql): Sql {
-  return sql`
-    select count(*)::int as n,
+  return aggregateFamily(rows, [sql`true`]);
+}
+
+/**
+ * Folds rows shared by several metrics once per metric's subset, in one query: the rows are
+ * materialised, so each row's business time is looked up once, whatever reads it.
+ * Answers one row per subset, in order, with its index in `i`.
+ */
+export function aggregateFamily(rows: Sql, subsets: Sql[]): Sql {
+  const folds = subsets.map(
+    (subset, i) => sql`
+    select ${i} as i, count(*)::int as n,
            percentile_cont(0.5) within group (order by business_ms) / 60000 as business_p50,
            percentile_cont(0.9) within group (order by business_ms) / 60000 as business_p90,
            percentile_cont(0.5) within group (order by calendar_ms) / 60000 as calendar_p50,
@@ -462,7 +514,9 @@ export function aggregateOf(rows: Sql): Sql {
            count(*) filter (where outcome)::int as successes,
            count(*) filter (where value >= 9)::int as promoters,
            count(*) filter (where value <= 6)::int as detractors
-      from (${rows}) m`;
+      from m where ${subset}`,
+  );
+  return sql`with m as materialized (${rows}) ${joinSql(folds, ' union all ')} order by i`;
 }
 
 export interface Aggregate {

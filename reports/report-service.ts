@@ -20,6 +20,7 @@ import type {
   WorkloadRow,
 } from './contract.ts';
 import {
+  aggregateFamily,
   aggregateOf,
   businessLabel,
   calendarLabel,
@@ -135,15 +136,35 @@ export async function computeMetrics(
   now: Date = new Date(),
 ): Promise<MetricValue[]> {
   await ensureBusinessWindows(em);
-  const scope = scopeOf(q, now);
   const comparison = comparisonScopeOf(q, now);
-  const values: MetricValue[] = [];
+  // The period and its baseline on two connections at once: they share nothing.
+  const [current, baseline] = await Promise.all([
+    aggregateAll(em.fork(), scopeOf(q, now)),
+    comparison === null ? null : aggregateAll(em.fork(), comparison),
+  ]);
+  return metricDefinitions.map((metric) =>
+    metricValue(metric, current.get(metric.id)!, baseline?.get(metric.id) ?? null, q),
+  );
+}
+
+/** Every metric's aggregate, one query per family of metrics sharing their rows. */
+export async function aggregateAll(
+  em: EntityManager,
+  scope: ReportScope,
+): Promise<Map<MetricId, Aggregate>> {
+  const families = new Map<MetricDefinition['rows'], MetricDefinition[]>();
   for (const metric of metricDefinitions) {
-    const a = await aggregateMetric(em, metric, scope);
-    const c = comparison === null ? null : await aggregateMetric(em, metric, comparison);
-    values.push(metricValue(metric, a, c, q));
+    families.set(metric.rows, [...(families.get(metric.rows) ?? []), metric]);
   }
-  return values;
+
+  const aggregates = new Map<MetricId, Aggregate>();
+  for (const members of families.values()) {
+    const rows = filteredRows(members[0]!, scope, { withSubset: false });
+    const subsets = members.map((m) => m.subset ?? sql`true`);
+    const folded = await query(em, aggregateFamily(rows, subsets));
+    members.forEach((m, i) => aggregates.set(m.id, normaliseAggregate(folded[i] ?? {})));
+  }
+  return aggregates;
 }
 
 /** The whole dashboard answer: numbers, tables and where their CSV lives. */
@@ -152,8 +173,10 @@ export async function computeReport(
   q: ReportQuery,
   now: Date = new Date(),
 ): Promise<MetricsReport> {
-  const metrics = await computeMetrics(em, q, now);
-  const tables = await computeTables(em, q, now);
+  const [metrics, tables] = await Promise.all([
+    computeMetrics(em.fork(), q, now),
+    computeTables(em.fork(), q, now),
+  ]);
   const csv = (id: ReportTableId) =>
     `/api/reports/tables/${id}?${queryString(q, { format: 'csv' })}`;
   const report: MetricsReport = {
@@ -192,13 +215,16 @@ export async function computeTables(
   await ensureBusinessWindows(em);
   const scope = scopeOf(q, now);
   const comparison = comparisonScopeOf(q, now);
-  const tables: ReportTables = {
-    agents: await workloadTable(em, scope, 'agent'),
-    teams: await workloadTable(em, scope, 'team'),
-    backlogAge: await backlogAgeTable(em, scope),
-    daily: await dailyTable(em, scope),
-  };
-  if (comparison !== null) tables.comparisonDaily = await dailyTable(em, comparison);
+  // Each table on its own connection: they are independent reads.
+  const [agents, teams, backlogAge, daily, comparisonDaily] = await Promise.all([
+    workloadTable(em.fork(), scope, 'agent'),
+    workloadTable(em.fork(), scope, 'team'),
+    backlogAgeTable(em.fork(), scope),
+    dailyTable(em.fork(), scope),
+    comparison === null ? null : dailyTable(em.fork(), comparison),
+  ]);
+  const tables: ReportTables = { agents, teams, backlogAge, daily };
+  if (comparisonDaily !== null) tables.comparisonDaily = comparisonDaily;
   return tables;
 }
 

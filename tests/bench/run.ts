@@ -4,6 +4,7 @@
 import { measureEmptyWorkflowRate } from './empty-workflow.ts';
 import { runIntakeBench } from './intake.ts';
 import { runImapBench } from './imap.ts';
+import { runReportsBench } from './reports.ts';
 import { runSearchBench } from './search.ts';
 import { runUiBench } from './ui.ts';
 
@@ -27,6 +28,11 @@ const benches: Record<string, Bench> = {
     describe:
       'queue page with 10k open tickets in Chromium: ms until the first 50 rows render, gzipped JS',
     run: runUiBench,
+  },
+  reports: {
+    describe:
+      'dashboard queries over 100k tickets and 1M timeline entries: median ms per query (target < 500 ms)',
+    run: runReportsBench,
   },
   imap: {
     describe:
