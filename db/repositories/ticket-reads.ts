@@ -204,8 +204,7 @@ async function loadTimeline(
   );
   const agentNames = await loadAgentNames(em);
   return rows.map((r) => {
-    const detail = { ...(r.detail as Record<string, unknown>) };
-    if (typeof detail.agentId === 'number') detail.agent = agentNames.get(detail.agentId) ?? null;
+    const detail = withAgentNames(r.detail as Record<string, unknown>, agentNames);
     return {
       seq: Number(r.seq),
       kind: r.kind as TimelineEntryView['kind'],
@@ -214,6 +213,22 @@ async function loadTimeline(
       detail,
     };
   });
+}
+
+// Each `…AgentId` in an entry's detail gets its name beside it (`agentId` → `agent`,
+// `toAgentId` → `toAgent`), so the workspace words handoffs and escalations without a look-up.
+function withAgentNames(
+  recorded: Record<string, unknown>,
+  agentNames: Map<number, string>,
+): Record<string, unknown> {
+  const detail = { ...recorded };
+  for (const [key, value] of Object.entries(recorded)) {
+    const named = /^(\w*?)[aA]gentId$/.exec(key);
+    if (named === null || typeof value !== 'number') continue;
+    const prefix = named[1]!;
+    detail[prefix === '' ? 'agent' : `${prefix}Agent`] = agentNames.get(value) ?? null;
+  }
+  return detail;
 }
 
 async function loadAgentNames(em: EntityManager): Promise<Map<number, string>> {

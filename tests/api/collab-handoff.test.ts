@@ -75,6 +75,10 @@ describe('handoff', () => {
     expect(detail.timeline.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['handed_off', 'assigned']),
     );
+    expect(detail.timeline.find((e) => e.kind === 'handed_off')?.detail).toMatchObject({
+      toAgent: next.agent.name,
+      note: 'Customer prefers a call back after 3 pm; warranty checked.',
+    });
     const inbox = (await next.get('/api/notifications')).body as NotificationList;
     const handoff = inbox.items.find((n) => n.ticket.id === ticket.id);
     expect(handoff).toMatchObject({
