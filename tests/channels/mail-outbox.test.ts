@@ -3,7 +3,9 @@
 // real DSN read back over IMAP) recorded on the ticket, and a server that does not speak SMTP
 // retried with backoff until the attempts run out.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { simpleParser } from 'mailparser';
+import { createTicketActivities } from '../../activities/ticket-activities.ts';
 import { ingestRawEmail } from '../../channels/email/email-intake.ts';
 import type { RunningMailProcess } from '../../channels/email/mail-process.ts';
 import { upsertMailbox } from '../../channels/email/mailboxes.ts';
@@ -29,6 +31,7 @@ let stack: TestStack;
 let mail: RunningMailProcess;
 let support: string;
 let ticketId: number;
+let customerOfTicket: string;
 
 beforeAll(async () => {
   server = testMailServer();
@@ -41,7 +44,8 @@ beforeAll(async () => {
     acknowledgementsPerSenderPerHour: 0,
   });
   await mail.startPoller(mailboxId);
-  ticketId = await openTicket(support);
+  customerOfTicket = freshAddress('erin', 'customer.test');
+  ticketId = await openTicket(support, customerOfTicket);
 }, 120_000);
 
 afterAll(async () => {
@@ -54,10 +58,10 @@ function query(sql: string, params: unknown[] = []): Promise<Row[]> {
 }
 
 /** A ticket in the mailbox, opened by a customer's mail. */
-async function openTicket(mailbox: string): Promise<number> {
+async function openTicket(mailbox: string, customer: string): Promise<number> {
   const raw = Buffer.from(
     [
-      `From: ${freshAddress('erin', 'customer.test')}`,
+      `From: ${customer}`,
       `To: ${mailbox}`,
       'Subject: Export to CSV cuts off long names',
       `Message-ID: <csv-${Date.now()}@customer.test>`,
@@ -105,6 +109,21 @@ async function settled(id: number): Promise<Row> {
   );
 }
 
+/** The mails in the ticket's customer's mailbox whose subject has `word`. */
+async function customerMails(word: string) {
+  return eventually(
+    `a mail about "${word}"`,
+    async () => {
+      const parsed = await Promise.all(
+        (await readFolder(server, customerOfTicket)).map((raw) => simpleParser(raw)),
+      );
+      const found = parsed.filter((mail) => mail.subject?.includes(word));
+      return found.length > 0 ? found : null;
+    },
+    30_000,
+  );
+}
+
 async function internalNotes(): Promise<string[]> {
   const rows = await query(
     `select text from message where ticket_id = ? and kind = 'internal_note' and author_kind = 'system'`,
@@ -138,6 +157,57 @@ describe('the outbound mail outbox', () => {
     expect(received.messageId).toBe(first.messageIdHeader);
     expect(received.headers.get('auto-submitted')).toBe('auto-generated');
     expect(received.text).toContain('The export you asked for');
+  });
+
+  it('mails the follow-up reminder of an email ticket to its requester, marked automatic', async () => {
+    const activities = createTicketActivities({ orm: stack.orm });
+    const input = {
+      ticketId,
+      idempotencyKey: `reminder-${ticketId}`,
+      channel: 'email',
+      at: Date.now(),
+    } as const;
+
+    await new MockActivityEnvironment().run(activities.recordFollowUpReminder, input);
+    await new MockActivityEnvironment().run(activities.recordFollowUpReminder, input);
+    const [reminder, ...more] = await customerMails('Export to CSV');
+
+    expect(more).toHaveLength(0);
+    expect(reminder!.subject).toBe(`[#${ticketId}] Re: Export to CSV cuts off long names`);
+    expect(reminder!.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(reminder!.text).toContain('still waiting for your reply');
+  });
+
+  it('attaches the files of the message it carries, read from the blob store', async () => {
+    const report = Buffer.from('name,length\nAlexandria Konstantinopoulou-Smythe,34\n');
+    const blob = await stack.blobs.put(report);
+    const [message] = await query(
+      `insert into message (ticket_id, kind, channel, author_kind, text, idempotency_key, created_at)
+       values (?, 'public_reply', 'email', 'agent', 'The full export is attached.', ?, now())
+       returning id`,
+      [ticketId, `attachment-test-${ticketId}`],
+    );
+    await query(
+      `insert into attachment (message_id, filename, content_type, size, blob_key, sha256)
+       values (?, 'export.csv', 'text/csv', ?, ?, ?)`,
+      [message!.id, report.length, blob.key, blob.sha256],
+    );
+
+    await enqueue({
+      to: [customerOfTicket],
+      kind: 'reply',
+      subject: 'Full export attached',
+      messageId: Number(message!.id),
+    });
+    const [mailed] = await customerMails('Full export attached');
+
+    expect(mailed!.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([
+      ['export.csv', report.toString()],
+    ]);
+    const [stamped] = await query('select message_id_header from message where id = ?', [
+      message!.id,
+    ]);
+    expect(`<${String(stamped!.message_id_header)}>`).toBe(mailed!.messageId);
   });
 
   it('refuses a request that can never be sent, naming the field', async () => {
