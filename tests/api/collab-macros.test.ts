@@ -168,6 +168,29 @@ describe('applying a macro', () => {
     );
   });
 
+  it('sends the ticket into another team’s queue when the macro assigns a team', async () => {
+    const [billing] = await testApp.stack.orm.em
+      .fork()
+      .execute<{ id: number }[]>("select id from team where name = 'Billing'");
+    const macro = (
+      await alice.post('/api/macros').send({
+        title: `To billing ${suffix}`,
+        body: 'Our billing team will take it from here, {{requester.name}}.',
+        actions: { assignTeamId: billing!.id, addTags: ['billing'] },
+      })
+    ).body;
+    const ticket = await openTicket(app, alice, { subject: 'Mic muted', body: 'Always.' });
+
+    const res = await bob.post(`/api/tickets/${ticket.id}/macros/${macro.id}/apply`).send({});
+
+    expect(res.status).toBe(200);
+    expect(res.body.renderedText).toBe('Our billing team will take it from here, Pat Doe.');
+    expect(res.body.ticket.queue.name).toBe('Billing');
+    expect(res.body.ticket.tags).toEqual(['billing']);
+    const kinds = (await readTicket(bob, ticket.id))!.timeline.map((e) => e.kind);
+    expect(kinds).toContain('requeued');
+  });
+
   it('refuses the whole macro when the agent’s view is stale, and changes nothing', async () => {
     const macro = (await alice.post('/api/macros').send(refundMacro(`Refund ${suffix} b`))).body;
     const ticket = await openTicket(app, alice, { subject: 'Charged in USD', body: 'Not EUR.' });

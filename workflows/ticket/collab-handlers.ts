@@ -279,7 +279,11 @@ async function applyMacro(host: CollabHost, action: ApplyMacroAction): Promise<A
   if (a.assignAgentId !== undefined && a.assignAgentId !== s.assigneeId) {
     owner = assignTo(host, a.assignAgentId, by, reason, null);
   }
-  if (context !== null) owner = routeIntoTeam(host, context, a.assignTeam!, reason);
+  // A macro sending the ticket to the team it is already with leaves its owner alone.
+  const isWithTeam = host.state().queue?.key === context?.queue.key;
+  if (context !== null && !(isWithTeam && host.state().assigneeId !== null)) {
+    owner = routeIntoTeam(host, context, a.assignTeam!, reason);
+  }
   if (a.status !== undefined && a.status !== host.state().status) {
     host.meetResolutionIfEnding(a.status);
     host.record({ type: 'statusChanged', at: Date.now(), to: a.status, byAgentId: by, reason });
