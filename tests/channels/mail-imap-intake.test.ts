@@ -2,8 +2,9 @@
 // workflow per test mailbox on this file's own mail task queue, and the ticket worker of the
 // test stack. Proves the corpus and the shared cases file the same through IMAP as through the
 // file path, that processed mail is marked \Seen and moved, that a mail fetched twice or
-// re-scanned after a UIDVALIDITY change files once, that a stranger quoting a ticket tag gets
-// a ticket of their own, and that a new ticket is acknowledged once, with RFC 3834 headers.
+// re-scanned after its folder is recreated with a new UIDVALIDITY files once, that a stranger
+// quoting a ticket tag gets a ticket of their own, and that a new ticket is acknowledged once,
+// with RFC 3834 headers.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,9 @@ import {
   countIn,
   createTestMailbox,
   freshAddress,
+  openImap,
   readFolder,
+  recreateFolder,
   sendAsCustomer,
   startTestMailProcess,
   testMailServer,
@@ -171,30 +174,40 @@ describe('the mailbox poller', () => {
     expect(await countIn(server, support, 'INBOX')).toBe(0);
   }, 90_000);
 
-  it('files a mail fetched twice once (C15), and again once after a UIDVALIDITY change', async () => {
+  it('files a mail fetched twice once (C15), and again once when the folder gets a new UIDVALIDITY', async () => {
     const support = freshAddress('support');
+    const folder = 'Intake';
     const mailboxId = await createTestMailbox(stack, server, {
       address: support,
       acknowledgementsPerSenderPerHour: 0,
+      folder,
     });
     const raw = readCase('C15-same-message-twice.eml');
-    await appendMails(server, support, [raw, raw]);
+    const owner = await openImap(server, support);
+    await owner.mailboxCreate(folder).finally(() => owner.logout());
+    await appendMails(server, support, [raw, raw], folder);
     await mail.startPoller(mailboxId);
     await eventually('both copies polled', async () => (await positionOf(mailboxId)) >= 2, 30_000);
 
-    await query('update mailbox set uid_validity = uid_validity + 1 where id = ?', [mailboxId]);
-    await appendMails(server, support, [raw]);
+    // A restore brings the folder back with the same mails under a new UIDVALIDITY, UIDs from 1.
+    const uidValidity = await recreateFolder(server, support, folder);
+    await appendMails(server, support, [raw, raw, raw], folder);
     await eventually(
       'the re-scan',
       async () => {
-        const [row] = await query('select last_uid from mailbox where id = ?', [mailboxId]);
-        return Number(row!.last_uid) >= 3 && (await countIn(server, support, 'INBOX')) === 0;
+        const [row] = await query('select uid_validity, last_uid from mailbox where id = ?', [
+          mailboxId,
+        ]);
+        const rescanned = String(row!.uid_validity) === uidValidity.toString();
+        return (
+          rescanned && Number(row!.last_uid) === 3 && (await countIn(server, support, folder)) === 0
+        );
       },
       30_000,
     );
 
     expect(await tallyOf(support)).toEqual({ tickets: 1, messages: 1, automated: 0 });
-    expect(await countIn(server, support, 'Processed')).toBe(3);
+    expect(await countIn(server, support, 'Processed')).toBe(5);
   }, 90_000);
 
   it('gives a stranger who quotes a ticket tag a ticket of their own', async () => {

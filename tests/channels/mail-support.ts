@@ -41,7 +41,7 @@ export function freshAddress(name: string, domain = 'casework.test'): string {
 export async function createTestMailbox(
   stack: TestStack,
   server: TestMailServer,
-  options: { address: string; acknowledgementsPerSenderPerHour?: number },
+  options: { address: string; acknowledgementsPerSenderPerHour?: number; folder?: string },
 ): Promise<number> {
   const account = { host: server.host, user: options.address, password: server.password };
   return upsertMailbox(stack.orm.em.fork(), {
@@ -49,6 +49,7 @@ export async function createTestMailbox(
     imap: { ...account, port: server.imapPort, tls: false },
     smtp: { ...account, port: server.smtpPort, tls: false, user: null, password: null },
     acknowledgementsPerSenderPerHour: options.acknowledgementsPerSenderPerHour,
+    folder: options.folder,
   });
 }
 
@@ -100,10 +101,33 @@ export async function appendMails(
   server: TestMailServer,
   address: string,
   raws: Buffer[],
+  folder = 'INBOX',
 ): Promise<void> {
   const client = await openImap(server, address);
   try {
-    for (const raw of raws) await client.append('INBOX', raw);
+    for (const raw of raws) await client.append(folder, raw);
+  } finally {
+    await client.logout();
+  }
+}
+
+/**
+ * Deletes a folder and creates it again, as a server restore or migration does: the new folder
+ * has another UIDVALIDITY and numbers its mail from UID 1 again. Answers the new UIDVALIDITY.
+ */
+export async function recreateFolder(
+  server: TestMailServer,
+  address: string,
+  folder: string,
+): Promise<bigint> {
+  const client = await openImap(server, address);
+  try {
+    await client.mailboxDelete(folder);
+    // Dovecot takes UIDVALIDITY from the clock in seconds: let it tick.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await client.mailboxCreate(folder);
+    const status = await client.status(folder, { uidValidity: true });
+    return BigInt(status ? (status.uidValidity ?? 0n) : 0n);
   } finally {
     await client.logout();
   }
