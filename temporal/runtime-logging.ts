@@ -22,9 +22,15 @@ export function installTemporalRuntime(log: Logger): void {
   const sdkLog = log.child({ component: 'temporal' });
   const forward = (level: LogLevel, message: string, meta?: LogMetadata) =>
     sdkLog[levels[level]](meta ?? {}, message);
+  // The worker's own metrics (workflow task latencies…) for Prometheus, when asked for; GET
+  // /metrics on the server appends them (CASEWORK_TEMPORAL_METRICS_URL, see README).
+  const metricsAddress = process.env.CASEWORK_TEMPORAL_METRICS_BIND;
   Runtime.install({
     // Our processes stop the worker themselves, in order, on SIGINT/SIGTERM.
     shutdownSignals: [],
+    ...(metricsAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } }
+      : {}),
     logger: {
       log: forward,
       trace: (message, meta) => forward('TRACE', message, meta),
