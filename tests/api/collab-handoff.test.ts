@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createTicketActivities } from '../../activities/ticket-activities.ts';
 import type { NotificationList, TicketList } from '../../api/contract.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { signIn, type SignedIn } from '../support/session.ts';
@@ -255,6 +257,26 @@ describe('mentions and notifications', () => {
     const after = (await carol.get('/api/notifications')).body as NotificationList;
     expect(after.unreadCount).toBe(0);
     expect(after.items.find((n) => n.id === mention.id)?.readAt).not.toBeNull();
+  });
+
+  it('stores a notification once however often the activity is retried', async () => {
+    const ticket = await openTicket(app, alice, { subject: 'Desk lamp', body: 'Flickers.' });
+    const activities = createTicketActivities({ orm: testApp.stack.orm });
+    const input = {
+      agentIds: [carol.agent.id, carol.agent.id],
+      ticketId: ticket.id,
+      kind: 'mention' as const,
+      byAgentId: alice.agent.id,
+      excerpt: '@carol lamp',
+      text: 'You were mentioned',
+      idempotencyKey: `test-retry-${ticket.id}`,
+    };
+
+    await new MockActivityEnvironment().run(activities.notifyAgents, input);
+    await new MockActivityEnvironment().run(activities.notifyAgents, input);
+
+    const list = (await carol.get('/api/notifications')).body as NotificationList;
+    expect(list.items.filter((n) => n.ticket.id === ticket.id)).toHaveLength(1);
   });
 
   it('pushes a notification event on the live stream to the addressee only', async () => {
