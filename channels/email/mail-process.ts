@@ -46,6 +46,8 @@ export interface MailProcessOptions {
   retry?: RetryPolicy;
   /** A mail over this size is kept raw and rejected with a clear reason (default 25 MB). */
   maxMessageBytes?: number;
+  /** Sends only mail from these addresses; tests sharing one database send only their own. */
+  onlyFrom?: () => string[];
   /** Start a poller for every enabled mailbox (default); tests start their own. */
   pollEnabledMailboxes?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -109,6 +111,7 @@ export async function runMailProcess(options: MailProcessOptions): Promise<Runni
     log,
     idleMs: options.senderIdleMs,
     retry: options.retry,
+    onlyFrom: options.onlyFrom,
   });
 
   const startPoller = async (mailboxId: number) => {

@@ -8,7 +8,6 @@ import { simpleParser } from 'mailparser';
 import { createTicketActivities } from '../../activities/ticket-activities.ts';
 import { ingestRawEmail } from '../../channels/email/email-intake.ts';
 import type { RunningMailProcess } from '../../channels/email/mail-process.ts';
-import { upsertMailbox } from '../../channels/email/mailboxes.ts';
 import {
   enqueueOutboundMail,
   OutboundMailError,
@@ -253,12 +252,8 @@ describe('the outbound mail outbox', () => {
 
   it('retries a server that does not answer as SMTP, with backoff, then gives up and says so', async () => {
     const broken = freshAddress('broken-smtp');
-    await upsertMailbox(stack.orm.em.fork(), {
-      address: broken,
-      imap: { host: server.host, port: server.imapPort, user: broken, password: '', tls: false },
-      // Dovecot's IMAP port greets in IMAP, so every SMTP attempt fails as a transient error.
-      smtp: { host: server.host, port: server.imapPort, user: null, password: null, tls: false },
-    });
+    // Dovecot's IMAP port greets in IMAP, so every SMTP attempt fails as a transient error.
+    await createTestMailbox(stack, server, { address: broken, smtpPort: server.imapPort });
 
     const queued = await enqueue({ to: [freshAddress('gail', 'customer.test')], from: broken });
     const row = await settled(queued.outboundMailId);

@@ -37,17 +37,33 @@ export function freshAddress(name: string, domain = 'casework.test'): string {
   return `${name}-${randomBytes(4).toString('hex')}@${domain}`;
 }
 
+// Mailboxes this file created: its mail process sends only their mail, never another file's.
+const ownAddresses = new Set<string>();
+
 /** A mailbox row for `address` on the test servers; answers its id. */
 export async function createTestMailbox(
   stack: TestStack,
   server: TestMailServer,
-  options: { address: string; acknowledgementsPerSenderPerHour?: number; folder?: string },
+  options: {
+    address: string;
+    acknowledgementsPerSenderPerHour?: number;
+    folder?: string;
+    /** Another port for SMTP, e.g. one that does not speak it. */
+    smtpPort?: number;
+  },
 ): Promise<number> {
+  ownAddresses.add(options.address.toLowerCase());
   const account = { host: server.host, user: options.address, password: server.password };
   return upsertMailbox(stack.orm.em.fork(), {
     address: options.address,
     imap: { ...account, port: server.imapPort, tls: false },
-    smtp: { ...account, port: server.smtpPort, tls: false, user: null, password: null },
+    smtp: {
+      ...account,
+      port: options.smtpPort ?? server.smtpPort,
+      tls: false,
+      user: null,
+      password: null,
+    },
     acknowledgementsPerSenderPerHour: options.acknowledgementsPerSenderPerHour,
     folder: options.folder,
   });
@@ -78,6 +94,7 @@ export async function startTestMailProcess(
     batchSize: options.batchSize,
     maxMessageBytes: options.maxMessageBytes,
     pollEnabledMailboxes: false,
+    onlyFrom: () => [...ownAddresses],
     env: {},
   });
 }

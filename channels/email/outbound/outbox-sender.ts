@@ -45,6 +45,8 @@ export interface OutboxSenderDeps {
   retry?: RetryPolicy;
   /** Builds a transport for an account; tests may hand in another. */
   transportFor?: (account: SmtpAccount) => Transporter;
+  /** Sends only mail from these addresses (tests sharing one database); default: all. */
+  onlyFrom?: () => string[];
 }
 
 /** What one drain did. */
@@ -98,7 +100,7 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
 
   const drainBatch = () =>
     deps.orm.em.fork().transactional(async (em) => {
-      const rows = await claimDueRows(em);
+      const rows = await claimDueRows(em, deps.onlyFrom?.() ?? null);
       const result: DrainResult = { sent: 0, retrying: 0, failed: 0 };
 
       for (const row of rows) {
@@ -163,16 +165,18 @@ function smtpTransport(account: SmtpAccount): Transporter {
   });
 }
 
-async function claimDueRows(em: EntityManager): Promise<OutboundRow[]> {
+async function claimDueRows(em: EntityManager, onlyFrom: string[] | null): Promise<OutboundRow[]> {
   const rows: Record<string, unknown>[] = await em.execute(
     `select id, ticket_id, kind, from_address, to_addresses, subject, text, html,
         message_id_header, in_reply_to_header, references_header, attachments, auto_submitted,
         attempts
      from outbound_mail
      where status = 'pending' and next_attempt_at <= now()
+       and (?::jsonb is null or jsonb_exists(?::jsonb, from_address))
      order by next_attempt_at, id
      limit ${batchSize}
      for update skip locked`,
+    [onlyFrom && JSON.stringify(onlyFrom), onlyFrom && JSON.stringify(onlyFrom)],
   );
   return rows.map((row) => ({
     id: Number(row.id),
