@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -64,7 +65,7 @@ export async function startMailServers(options: {
     }
   }
 
-  const root = path.join(options.dataDir, 'mail');
+  const root = mailRoot(options.dataDir, options.log);
   const password = readOrCreateSecret(path.join(root, 'password'));
   const layout = prepareFolders(root);
   writeDovecotConfig({ ...options, layout, password });
@@ -111,6 +112,29 @@ export async function startMailServers(options: {
     password,
     stop: () => stopBoth({ postfix, dovecot, binaries, layout }),
   };
+}
+
+/**
+ * Dovecot's and Postfix's own users (mail, dovecot, postfix) must reach the mail folders and
+ * sockets; a data folder inside a private home (mode 700) would hide them, so the mail then
+ * lives in a fresh folder under the system's temporary directory instead.
+ */
+function mailRoot(dataDir: string, log: Logger): string {
+  const preferred = path.join(dataDir, 'mail');
+  fs.mkdirSync(preferred, { recursive: true });
+  if (isReachableByOthers(preferred)) return preferred;
+
+  const fallback = fs.mkdtempSync(path.join(os.tmpdir(), 'casework-mail-'));
+  fs.chmodSync(fallback, 0o755);
+  log.warn({ dataDir, mailDir: fallback }, 'data folder is private; test mail lives elsewhere');
+  return fallback;
+}
+
+function isReachableByOthers(folder: string): boolean {
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) return false;
+    if (path.dirname(dir) === dir) return true;
+  }
 }
 
 function findBinaries(): { dovecot: string; postfix: string } {
