@@ -9,8 +9,10 @@ import { metricsQuery, narrowing, readReportFilters, utcToday } from './report-f
 import { createReportsApi, reportAccess } from './reports-api.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ fetch, url, depends }) => {
+export const load: PageLoad = async ({ fetch, url, depends, parent }) => {
   depends('app:reports');
+  // The layout loads the session; the role check must wait for it.
+  await parent();
   const access = reportAccess(session.view?.agent.roles ?? []);
   const filters = readReportFilters(url);
   const today = utcToday();

@@ -6,7 +6,9 @@ import type { MetricId } from '../../../../../reports/contract.ts';
 import { createReportsApi, reportAccess } from '../reports-api.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ fetch, url }) => {
+export const load: PageLoad = async ({ fetch, url, parent }) => {
+  // The layout loads the session; the role check must wait for it.
+  await parent();
   const access = reportAccess(session.view?.agent.roles ?? []);
   const query = new URLSearchParams(url.searchParams);
   const metricId = (query.get('metric') ?? '') as MetricId;
