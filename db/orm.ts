@@ -24,6 +24,7 @@ import { MacroSuggestionUse } from './migrations/2026-12-04g-macro-suggestion-us
 import { ChatSocialPhoneAndIdentities } from './migrations/2026-12-05d-chat-social-phone-and-identities.ts';
 import { RecentChatRepliesIndex } from './migrations/2026-12-05d2-recent-chat-replies-index.ts';
 import { ReportsTimeLogSurveys } from './migrations/2026-12-05e-reports-time-log-surveys.ts';
+import { ReportFacts } from './migrations/2026-12-05e-report-facts.ts';
 import { MailboxesAndOutboundMail } from './migrations/2026-12-05c-mailboxes-and-outbound-mail.ts';
 import { TicketCollaboration } from './migrations/2026-12-05a-ticket-collaboration.ts';
 
@@ -60,6 +61,7 @@ export const migrations = [
   { name: '2026-12-04g-macro-suggestion-use', class: MacroSuggestionUse },
   { name: '2026-12-05d-chat-social-phone-and-identities', class: ChatSocialPhoneAndIdentities },
   { name: '2026-12-05e-reports-time-log-surveys', class: ReportsTimeLogSurveys },
+  { name: '2026-12-05e-report-facts', class: ReportFacts },
   { name: '2026-12-05c-mailboxes-and-outbound-mail', class: MailboxesAndOutboundMail },
   { name: '2026-12-05a-ticket-collaboration', class: TicketCollaboration },
   { name: '2026-12-05d2-recent-chat-replies-index', class: RecentChatRepliesIndex },

@@ -72,9 +72,9 @@ export interface MetricDefinition {
 const day = 86_400_000;
 
 // The ticket's own columns every rows query ends with, and the team calendar for business time.
-const ticketColumns = sql`t.team_id, t.queue_id, t.channel, t.priority`;
-const calendarOf = sql`tm.calendar_id`;
-const joinTeam = sql`left join team tm on tm.id = t.team_id`;
+export const ticketColumns = sql`t.team_id, t.queue_id, t.channel, t.priority`;
+export const calendarOf = sql`tm.calendar_id`;
+export const joinTeam = sql`left join team tm on tm.id = t.team_id`;
 
 // Business ms the calendar had been open before instant `at`: one index look-up of the window
 // starting at or before it. Written out here rather than calling the business_ms_at SQL
@@ -87,89 +87,39 @@ function businessPosition(calendar: Sql, at: Sql): Sql {
 }
 
 /** Business ms from `a` to `b` in the calendar; calendar time when there is none (24x7). */
-function businessMsBetween(calendar: Sql, a: Sql, b: Sql): Sql {
+export function businessMsBetween(calendar: Sql, a: Sql, b: Sql): Sql {
   return sql`(case when ${calendar} is null then extract(epoch from (${b} - ${a})) * 1000
     else ${businessPosition(calendar, b)} - ${businessPosition(calendar, a)} end)`;
 }
 
 /** An entry that ends a ticket's work: set resolved or closed, or auto-closed, from unresolved. */
-const endsWork = sql`((e.kind = 'status_changed' and e.detail->>'to' in ('resolved', 'closed'))
+export const endsWork = sql`((e.kind = 'status_changed' and e.detail->>'to' in ('resolved', 'closed'))
    or e.kind = 'auto_closed') and coalesce(e.detail->>'from', '') not in ('resolved', 'closed')`;
 
 /** An entry that brings a resolved or closed ticket back to work (alias x). */
-const reopensWork = sql`(x.kind = 'reopened' or (x.kind = 'status_changed'
+export const reopensWork = sql`(x.kind = 'reopened' or (x.kind = 'status_changed'
    and x.detail->>'from' in ('resolved', 'closed') and x.detail->>'to' not in ('resolved', 'closed')))`;
 
 // The agent owning the ticket just before entry `e` (its last assignment, unless unassigned).
-const ownerBefore = sql`(select case when a.kind = 'assigned' then (a.detail->>'agentId')::int end
+export const ownerBefore = sql`(select case when a.kind = 'assigned' then (a.detail->>'agentId')::int end
      from ticket_event a
     where a.ticket_id = e.ticket_id and a.kind in ('assigned', 'unassigned') and a.seq < e.seq
     order by a.seq desc limit 1)`;
 
-function firstResponseRows(s: ReportScope): Sql {
-  return sql`
-    select t.id as ticket_id, nullif(split_part(e.actor, ':', 2), '')::int as agent_id,
-           ${ticketColumns}, e.at,
-           ${businessMsBetween(calendarOf, sql`t.created_at`, sql`e.at`)} as business_ms,
-           extract(epoch from (e.at - t.created_at)) * 1000 as calendar_ms,
-           null::numeric as value, null::boolean as outcome, null::text as note
-      from ticket_event e join ticket t on t.id = e.ticket_id ${joinTeam}
-     where e.kind = 'public_reply' and e.at >= ${s.from} and e.at < ${s.to}
-       and e.detail->>'firstResponse' = 'true'`;
+// First response, next responses and final resolution are per-ticket facts: derived from the
+// timeline by reports/facts.ts (where their definitions live) and stored in report_fact, since
+// a year of them would take seconds to derive per request. Here they are only read by period.
+function factRows(kind: 'first_response' | 'next_response' | 'resolution' | 'reassignment') {
+  return (s: ReportScope): Sql => sql`
+    select f.ticket_id, f.agent_id, f.team_id, f.queue_id, f.channel, f.priority, f.at,
+           f.business_ms, f.calendar_ms, f.value, f.outcome, f.note
+      from report_fact f
+     where f.kind = ${kind} and f.at >= ${s.from} and f.at < ${s.to}`;
 }
 
-function nextResponseRows(s: ReportScope): Sql {
-  return sql`
-    with replied as (
-      select distinct e.ticket_id from ticket_event e
-       where e.kind = 'public_reply' and e.at >= ${s.from} and e.at < ${s.to}
-    ), conversation as (
-      -- Per ticket through the (ticket_id, kind, at) index: a few rows each, never a scan.
-      select r.ticket_id, c.seq, c.at, c.kind, c.actor, c.replies
-        from replied r cross join lateral (
-          select e.seq, e.at, e.kind, e.actor,
-                 count(*) filter (where e.kind = 'public_reply') over (order by e.seq) as replies
-            from ticket_event e
-           where e.ticket_id = r.ticket_id and e.kind in ('public_reply', 'customer_message')
-        ) c
-    ), waits as (
-      select ticket_id, replies, min(at) as since from conversation
-       where kind = 'customer_message' and actor = 'requester' and replies >= 1
-       group by ticket_id, replies
-    ), answers as (
-      select ticket_id, replies as nth, at, actor from conversation where kind = 'public_reply'
-    )
-    select t.id as ticket_id, nullif(split_part(a.actor, ':', 2), '')::int as agent_id,
-           ${ticketColumns}, a.at,
-           ${businessMsBetween(calendarOf, sql`w.since`, sql`a.at`)} as business_ms,
-           extract(epoch from (a.at - w.since)) * 1000 as calendar_ms,
-           null::numeric as value, null::boolean as outcome,
-           'waiting since ' || to_char(w.since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') as note
-      from waits w
-      join answers a on a.ticket_id = w.ticket_id and a.nth = w.replies + 1
-      join ticket t on t.id = w.ticket_id ${joinTeam}
-     where a.at >= ${s.from} and a.at < ${s.to}`;
-}
-
-function finalResolutionRows(s: ReportScope): Sql {
-  return sql`
-    with ended as (
-      select distinct on (e.ticket_id) e.ticket_id, e.seq, e.at, e.detail->>'from' as from_status,
-             ${ownerBefore} as agent_id
-        from ticket_event e
-       where e.kind in ('status_changed', 'auto_closed') and e.at >= ${s.from} and e.at < ${s.to}
-         and ${endsWork}
-       order by e.ticket_id, e.seq desc
-    )
-    select t.id as ticket_id, r.agent_id, ${ticketColumns}, r.at,
-           ${businessMsBetween(calendarOf, sql`t.created_at`, sql`r.at`)} as business_ms,
-           extract(epoch from (r.at - t.created_at)) * 1000 as calendar_ms,
-           null::numeric as value, null::boolean as outcome,
-           'resolved from ' || coalesce(r.from_status, 'unknown') as note
-      from ended r join ticket t on t.id = r.ticket_id ${joinTeam}
-     where not exists (select 1 from ticket_event x
-                        where x.ticket_id = r.ticket_id and x.seq > r.seq and ${reopensWork})`;
-}
+const firstResponseRows = factRows('first_response');
+const nextResponseRows = factRows('next_response');
+const finalResolutionRows = factRows('resolution');
 
 function slaRows(target: 'first_response' | 'next_response' | 'resolution') {
   return (s: ReportScope): Sql => sql`
@@ -232,41 +182,16 @@ function createdRows(s: ReportScope): Sql {
      where e.kind = 'created' and e.at >= ${s.from} and e.at < ${s.to}`;
 }
 
-function reassignmentRows(s: ReportScope): Sql {
-  return sql`
-    with assignments as (
-      select e.ticket_id, (e.detail->>'agentId')::int as agent,
-             lag((e.detail->>'agentId')::int) over (partition by e.ticket_id order by e.seq) as prev
-        from ticket_event e join ticket t on t.id = e.ticket_id
-       where e.kind = 'assigned' and t.created_at >= ${s.from} and t.created_at < ${s.to}
-    ), chains as (
-      select ticket_id, count(*) filter (where prev is not null and prev <> agent) as moves
-        from assignments group by ticket_id
-    )
-    select t.id as ticket_id, t.assignee_id as agent_id, ${ticketColumns}, t.created_at as at,
-           null::double precision as business_ms, null::double precision as calendar_ms,
-           c.moves::numeric as value, c.moves > 0 as outcome,
-           c.moves || ' reassignment(s)' as note
-      from chains c join ticket t on t.id = c.ticket_id`;
-}
+const reassignmentRows = factRows('reassignment');
 
+// Each ticket's first resolution in the period, and whether a reopen followed it.
 function reopenRows(s: ReportScope): Sql {
   return sql`
-    with ended as (
-      select distinct on (e.ticket_id) e.ticket_id, e.seq, e.at, ${ownerBefore} as agent_id
-        from ticket_event e
-       where e.kind in ('status_changed', 'auto_closed') and e.at >= ${s.from} and e.at < ${s.to}
-         and ${endsWork}
-       order by e.ticket_id, e.seq
-    )
-    select t.id as ticket_id, r.agent_id, ${ticketColumns}, r.at,
-           null::double precision as business_ms, null::double precision as calendar_ms,
-           null::numeric as value, o.reopened as outcome,
-           case when o.reopened then 'reopened' else 'stayed resolved' end as note
-      from ended r join ticket t on t.id = r.ticket_id
-      cross join lateral (select exists (select 1 from ticket_event x
-                            where x.ticket_id = r.ticket_id and x.seq > r.seq and ${reopensWork})
-                          as reopened) o`;
+    select distinct on (f.ticket_id) f.ticket_id, f.agent_id, f.team_id, f.queue_id, f.channel,
+           f.priority, f.at, f.business_ms, f.calendar_ms, f.value, f.outcome, f.note
+      from report_fact f
+     where f.kind = 'resolved' and f.at >= ${s.from} and f.at < ${s.to}
+     order by f.ticket_id, f.at, f.nth`;
 }
 
 function handleTimeRows(s: ReportScope): Sql {

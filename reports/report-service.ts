@@ -6,6 +6,7 @@
 // (reports/business-windows.ts) before counting. Tests: tests/reports/.
 import type { EntityManager } from '../db/orm.ts';
 import { ensureBusinessWindows } from './business-windows.ts';
+import { refreshFacts } from './facts.ts';
 import type {
   BacklogAgeRow,
   DailyRow,
@@ -129,13 +130,23 @@ function metricValue(
   return value;
 }
 
+/**
+ * Brings what the metrics read up to date: calendars whose revision moved are laid out again,
+ * then the per-ticket facts of tickets, calendars or definitions that moved are re-derived.
+ */
+export async function prepareReports(em: EntityManager): Promise<void> {
+  await ensureBusinessWindows(em);
+  await refreshFacts(em);
+}
+
 /** Every metric for the period (and comparison period), in dashboard order. */
 export async function computeMetrics(
   em: EntityManager,
   q: ReportQuery,
   now: Date = new Date(),
+  options: { prepared?: boolean } = {},
 ): Promise<MetricValue[]> {
-  await ensureBusinessWindows(em);
+  if (options.prepared !== true) await prepareReports(em);
   const comparison = comparisonScopeOf(q, now);
   // The period and its baseline on two connections at once: they share nothing.
   const [current, baseline] = await Promise.all([
@@ -173,9 +184,10 @@ export async function computeReport(
   q: ReportQuery,
   now: Date = new Date(),
 ): Promise<MetricsReport> {
+  await prepareReports(em);
   const [metrics, tables] = await Promise.all([
-    computeMetrics(em.fork(), q, now),
-    computeTables(em.fork(), q, now),
+    computeMetrics(em.fork(), q, now, { prepared: true }),
+    computeTables(em.fork(), q, now, { prepared: true }),
   ]);
   const csv = (id: ReportTableId) =>
     `/api/reports/tables/${id}?${queryString(q, { format: 'csv' })}`;
@@ -211,8 +223,9 @@ export async function computeTables(
   em: EntityManager,
   q: ReportQuery,
   now: Date = new Date(),
+  options: { prepared?: boolean } = {},
 ): Promise<ReportTables> {
-  await ensureBusinessWindows(em);
+  if (options.prepared !== true) await prepareReports(em);
   const scope = scopeOf(q, now);
   const comparison = comparisonScopeOf(q, now);
   // Each table on its own connection: they are independent reads.
@@ -235,7 +248,7 @@ export async function computeTable(
   q: ReportQuery,
   now: Date = new Date(),
 ): Promise<Row[]> {
-  await ensureBusinessWindows(em);
+  await prepareReports(em);
   const scope = scopeOf(q, now);
   switch (id) {
     case 'agents':
@@ -453,7 +466,7 @@ export async function drillDown(
   q: ReportQuery,
   options: { limit: number; now?: Date },
 ): Promise<DrillDown> {
-  await ensureBusinessWindows(em);
+  await prepareReports(em);
   const metric = metricDefinition(metricId)!;
   const scope = scopeOf(q, options.now ?? new Date());
   const rows = await query(

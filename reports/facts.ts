@@ -1,0 +1,188 @@
+// reports: the per-ticket facts behind the duration metrics, defined here once as SQL over
+// ticket_event and stored in report_fact (one row per first response, next response and final
+// resolution), because deriving a year of them per request takes seconds. A ticket's facts are
+// re-derived whenever its read-model version, its team calendar's revision or the definitions
+// version moved (report_fact_state), before every report, so they are never stale when read.
+// The rules (see also reports/metrics.ts):
+// - first response: the public reply the projection flags `firstResponse`; a reopen never
+//   measures it again;
+// - next response: from the oldest customer message no public reply has answered yet (after
+//   the first response) to the public reply that answers it, so after a reopen it runs from the
+//   customer's return; one fact per answered wait (`nth` counts the replies before it);
+// - resolution: from creation to the ticket's last resolution (set resolved or closed, or
+//   auto-closed from an unresolved status, straight from pending included), only while no
+//   reopen followed it; the agent is the owner just before it;
+// - resolved: every resolution, and whether a reopen (the customer's `reopened`, or an agent
+//   moving it back) followed; who resolved (an agent or automation) does not matter;
+// - reassignment: the ticket's chain of assignments, dated at its creation.
+// Tests: tests/reports/metrics-timelines.test.ts, tests/reports/metrics-workflow.test.ts.
+import type { EntityManager } from '../db/orm.ts';
+import {
+  businessMsBetween,
+  calendarOf,
+  definitionsVersion,
+  endsWork,
+  joinTeam,
+  ownerBefore,
+  reopensWork,
+  ticketColumns,
+} from './metrics.ts';
+import { query, sql, type Sql } from './sql.ts';
+
+const refreshLock = 727_106;
+const batchSize = 5_000;
+
+function firstResponseFacts(ids: Sql): Sql {
+  return sql`
+    select distinct on (t.id) t.id as ticket_id, 'first_response' as kind, 1 as nth,
+           nullif(split_part(e.actor, ':', 2), '')::int as agent_id, ${ticketColumns}, e.at,
+           ${businessMsBetween(calendarOf, sql`t.created_at`, sql`e.at`)} as business_ms,
+           extract(epoch from (e.at - t.created_at)) * 1000 as calendar_ms,
+           null::float8 as value, null::boolean as outcome, null::text as note
+      from ticket t ${joinTeam}
+      join ticket_event e on e.ticket_id = t.id and e.kind = 'public_reply'
+     where t.id in (${ids}) and e.detail->>'firstResponse' = 'true'
+     order by t.id, e.seq`;
+}
+
+function nextResponseFacts(ids: Sql): Sql {
+  return sql`
+    with conversation as (
+      select e.ticket_id, e.seq, e.at, e.kind, e.actor,
+             count(*) filter (where e.kind = 'public_reply')
+               over (partition by e.ticket_id order by e.seq) as replies
+        from ticket_event e
+       where e.ticket_id in (${ids}) and e.kind in ('public_reply', 'customer_message')
+    ), waits as (
+      select ticket_id, replies, min(at) as since from conversation
+       where kind = 'customer_message' and actor = 'requester' and replies >= 1
+       group by ticket_id, replies
+    ), answers as (
+      select ticket_id, replies as nth, at, actor from conversation where kind = 'public_reply'
+    )
+    select t.id as ticket_id, 'next_response' as kind, w.replies as nth,
+           nullif(split_part(a.actor, ':', 2), '')::int as agent_id, ${ticketColumns}, a.at,
+           ${businessMsBetween(calendarOf, sql`w.since`, sql`a.at`)} as business_ms,
+           extract(epoch from (a.at - w.since)) * 1000 as calendar_ms,
+           null::float8 as value, null::boolean as outcome,
+           'waiting since ' || to_char(w.since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') as note
+      from waits w
+      join answers a on a.ticket_id = w.ticket_id and a.nth = w.replies + 1
+      join ticket t on t.id = w.ticket_id ${joinTeam}`;
+}
+
+function resolutionFacts(ids: Sql): Sql {
+  return sql`
+    with ended as (
+      select distinct on (e.ticket_id) e.ticket_id, e.seq, e.at,
+             e.detail->>'from' as from_status, ${ownerBefore} as agent_id
+        from ticket_event e
+       where e.ticket_id in (${ids}) and e.kind in ('status_changed', 'auto_closed')
+         and ${endsWork}
+       order by e.ticket_id, e.seq desc
+    )
+    select t.id as ticket_id, 'resolution' as kind, 1 as nth, r.agent_id, ${ticketColumns}, r.at,
+           ${businessMsBetween(calendarOf, sql`t.created_at`, sql`r.at`)} as business_ms,
+           extract(epoch from (r.at - t.created_at)) * 1000 as calendar_ms,
+           null::float8 as value, null::boolean as outcome,
+           'resolved from ' || coalesce(r.from_status, 'unknown') as note
+      from ended r join ticket t on t.id = r.ticket_id ${joinTeam}
+     where not exists (select 1 from ticket_event x
+                        where x.ticket_id = r.ticket_id and x.seq > r.seq and ${reopensWork})`;
+}
+
+// Every resolution (not only the last), and whether the ticket was reopened after it.
+function resolvedFacts(ids: Sql): Sql {
+  return sql`
+    select t.id as ticket_id, 'resolved' as kind, e.seq as nth, ${ownerBefore} as agent_id,
+           ${ticketColumns}, e.at, null::float8 as business_ms, null::float8 as calendar_ms,
+           null::float8 as value, o.reopened as outcome,
+           case when o.reopened then 'reopened' else 'stayed resolved' end as note
+      from ticket_event e join ticket t on t.id = e.ticket_id
+      cross join lateral (select exists (select 1 from ticket_event x
+                            where x.ticket_id = e.ticket_id and x.seq > e.seq and ${reopensWork})
+                          as reopened) o
+     where e.ticket_id in (${ids}) and e.kind in ('status_changed', 'auto_closed') and ${endsWork}`;
+}
+
+// A ticket's reassignments: assignments to an agent other than its previous one, unassigned
+// spells between ignored (A→B→C is two). Dated at the ticket's creation.
+function reassignmentFacts(ids: Sql): Sql {
+  return sql`
+    with assignments as (
+      select e.ticket_id, (e.detail->>'agentId')::int as agent,
+             lag((e.detail->>'agentId')::int) over (partition by e.ticket_id order by e.seq) as prev
+        from ticket_event e
+       where e.ticket_id in (${ids}) and e.kind = 'assigned'
+    ), chains as (
+      select ticket_id, count(*) filter (where prev is not null and prev <> agent) as moves
+        from assignments group by ticket_id
+    )
+    select t.id as ticket_id, 'reassignment' as kind, 1 as nth, t.assignee_id as agent_id,
+           ${ticketColumns}, t.created_at as at, null::float8 as business_ms,
+           null::float8 as calendar_ms, c.moves::float8 as value, c.moves > 0 as outcome,
+           c.moves || ' reassignment(s)' as note
+      from chains c join ticket t on t.id = c.ticket_id`;
+}
+
+const factColumns = sql`(ticket_id, kind, nth, agent_id, team_id, queue_id, channel, priority, at,
+    business_ms, calendar_ms, value, outcome, note)`;
+
+/**
+ * Re-derives the facts of every ticket whose version, calendar revision or definitions moved
+ * since its facts were stored; one refresh at a time. Business windows must be laid out first.
+ * Returns how many tickets were re-derived.
+ */
+export async function refreshFacts(em: EntityManager): Promise<number> {
+  return em.fork().transactional(async (tx) => {
+    await tx.execute('select pg_advisory_xact_lock(?)', [refreshLock]);
+    const stale = await query<{ id: string; version: number }>(
+      tx,
+      sql`
+      select t.id, t.version from ticket t
+        left join team tm on tm.id = t.team_id
+        left join business_calendar c on c.id = tm.calendar_id
+        left join report_fact_state f on f.ticket_id = t.id
+       where f.ticket_id is null or f.version <> t.version
+          or f.definitions_version <> ${definitionsVersion}
+          or f.calendar_id is distinct from tm.calendar_id
+          or f.calendar_revision is distinct from c.revision`,
+    );
+    for (let i = 0; i < stale.length; i += batchSize) {
+      await rederive(tx, stale.slice(i, i + batchSize));
+    }
+    return stale.length;
+  });
+}
+
+// The versions recorded are those read before deriving: a ticket changed meanwhile is stale
+// again at the next refresh, never marked fresh with older facts.
+async function rederive(tx: EntityManager, tickets: { id: string; version: number }[]) {
+  const json = JSON.stringify(tickets.map((t) => ({ id: Number(t.id), version: t.version })));
+  const ids = sql`select x.id from jsonb_to_recordset(${json}::jsonb) as x(id bigint)`;
+  await query(tx, sql`delete from report_fact where ticket_id in (${ids})`);
+  const derivations = [
+    firstResponseFacts(ids),
+    nextResponseFacts(ids),
+    resolutionFacts(ids),
+    resolvedFacts(ids),
+    reassignmentFacts(ids),
+  ];
+  for (const facts of derivations) {
+    await query(tx, sql`insert into report_fact ${factColumns} ${facts}`);
+  }
+  await query(
+    tx,
+    sql`
+    insert into report_fact_state (ticket_id, version, calendar_id, calendar_revision,
+        definitions_version)
+    select x.id, x.version, tm.calendar_id, c.revision, ${definitionsVersion}
+      from jsonb_to_recordset(${json}::jsonb) as x(id bigint, version integer)
+      join ticket t on t.id = x.id
+      left join team tm on tm.id = t.team_id
+      left join business_calendar c on c.id = tm.calendar_id
+    on conflict (ticket_id) do update set version = excluded.version,
+       calendar_id = excluded.calendar_id, calendar_revision = excluded.calendar_revision,
+       definitions_version = excluded.definitions_version`,
+  );
+}
