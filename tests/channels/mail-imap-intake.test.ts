@@ -21,6 +21,7 @@ import {
   openImap,
   readFolder,
   recreateFolder,
+  seenIn,
   sendAsCustomer,
   startTestMailProcess,
   testMailServer,
@@ -171,6 +172,7 @@ describe('the mailbox poller', () => {
     expect(ack.inReplyTo).toMatch(/^<vat-4411\./);
     expect(ack.text).toContain(String(ticketId));
     expect(await countIn(server, support, 'Processed')).toBe(1);
+    expect(await seenIn(server, support, 'Processed')).toBe(1);
     expect(await countIn(server, support, 'INBOX')).toBe(0);
   }, 90_000);
 

@@ -165,6 +165,26 @@ export async function countIn(
   }
 }
 
+/** How many mails of a folder carry the \Seen flag. */
+export async function seenIn(
+  server: TestMailServer,
+  address: string,
+  folder: string,
+): Promise<number> {
+  const client = await openImap(server, address);
+  try {
+    const lock = await client.getMailboxLock(folder);
+    try {
+      const seen = await client.search({ seen: true }, { uid: true });
+      return seen ? seen.length : 0;
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout();
+  }
+}
+
 /** The raw sources of every mail in a folder, oldest first. */
 export async function readFolder(
   server: TestMailServer,
