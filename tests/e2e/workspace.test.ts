@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import type { AgentView } from '../../api/contract.ts';
 import { demoPassword } from '../../db/seed-accounts.ts';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { eventually } from '../support/stack.ts';
@@ -346,7 +347,12 @@ describe('working together', () => {
       body: 'The driver crashes when I print double-sided.',
     });
     await openedTicket(workspace, ticketId);
+    // Alice owns it first, whoever routing chose, so the handoff to Carol is a real change.
+    const agents = await workspace.api<AgentView[]>('/agents');
+    const aliceId = agents.body.find((agent) => agent.name === 'Alice Moreau')!.id;
+    await workspace.api(`/tickets/${ticketId}/assignment`, { body: { agentId: aliceId } });
     const alice = await openTicketAs('Alice Moreau', ticketId);
+    await expectVisible(alice.locator('.ticket-header dd', { hasText: 'Alice Moreau' }));
 
     await alice.keyboard.press('h');
     const dialog = alice.getByRole('dialog', { name: /Hand off ticket/ });
