@@ -3,6 +3,8 @@
 // does, and the contact form shows each problem beside its field before it makes a ticket.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import {
@@ -59,6 +61,47 @@ describe('customer chat page', () => {
     await page.close();
   });
 });
+
+describe('chat embed script', () => {
+  it("opens the chat in a frame from a button on the customer's own site", async () => {
+    const shop = await serveShopPage(
+      `<script src="${workspace.url}/chat-embed.js" async></script>`,
+    );
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+
+    await page.goto(shop.url);
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+
+    const frame = page.frameLocator('iframe[title="Chat with us"]');
+    await frame
+      .getByLabel('Your name')
+      .waitFor({ timeout: 15_000 })
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\npage errors: ${pageErrors.join(' | ')}`);
+      });
+    await page.close();
+    await shop.close();
+  });
+});
+
+// Another origin on loopback, standing in for the customer's website that embeds the widget.
+async function serveShopPage(tag: string): Promise<{ url: string; close(): Promise<void> }> {
+  const html = `<!doctype html><html><body><h1>Our shop</h1>${tag}</body></html>`;
+  const server: Server = await new Promise((resolve) => {
+    const s = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end(html),
+    );
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}/`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 describe('contact form page', () => {
   it('shows problems beside their fields, then confirms a valid request', async () => {

@@ -35,13 +35,26 @@ export class ChatError extends Error {
 const tokenKey = 'casework-chat-token';
 const base = '/api/chat/conversations';
 
+// Framed in another site, the browser may refuse storage (third-party storage blocked): the
+// chat then works for this page view only, kept in memory.
+let tokenInMemory: string | null = null;
+
 export function savedToken(): string | null {
-  return localStorage.getItem(tokenKey);
+  try {
+    return localStorage.getItem(tokenKey);
+  } catch {
+    return tokenInMemory;
+  }
 }
 
 export function saveToken(token: string | null): void {
-  if (token === null) localStorage.removeItem(tokenKey);
-  else localStorage.setItem(tokenKey, token);
+  tokenInMemory = token;
+  try {
+    if (token === null) localStorage.removeItem(tokenKey);
+    else localStorage.setItem(tokenKey, token);
+  } catch {
+    // Storage refused: the in-memory token above is all this page view has.
+  }
 }
 
 /** Starts a conversation; the first message opens the ticket. */
