@@ -8,12 +8,15 @@
 // customer answered, a final resolution, an SLA verdict, a survey answer…) with the same
 // columns, folded by one aggregate: so the number, its drill-down and the per-agent and per-team
 // tables can never disagree. Columns: ticket_id, agent_id, team_id, queue_id, channel,
-// priority, at, business_ms, calendar_ms, value, outcome, note.
+// priority, at, business_ms, calendar_ms, value, outcome, note. The per-ticket parts that need
+// a ticket's whole timeline (first, next and final responses, each resolution and whether it was
+// reopened, reassignment chains) are defined in reports/facts.ts, in the same SQL over
+// ticket_event, and stored per ticket version so a year of them is read, not re-derived.
 //
-// Business time: the calendar of the ticket's team, counted in SQL by business_ms_between over
-// the business_window table (reports/business-windows.ts lays each calendar out with the same
-// pure module the workflow arms SLA timers with); a team without a calendar counts 24x7.
-// Durations are given in both business and calendar time, each labelled.
+// Business time: the calendar of the ticket's team, counted in SQL over the business_window
+// table (reports/business-windows.ts lays each calendar out with the same pure module the
+// workflow arms SLA timers with), one index look-up per instant; a team without a calendar
+// counts 24x7. Durations are given in both business and calendar time, each labelled.
 //
 // Rules the definitions keep (tested on hand-worked timelines in tests/reports/):
 // - first response: the first public reply (the projection flags it `firstResponse`); a reopen
@@ -123,15 +126,18 @@ const finalResolutionRows = factRows('resolution');
 
 function slaRows(target: 'first_response' | 'next_response' | 'resolution') {
   return (s: ReportScope): Sql => sql`
-    with verdicts as (
+    with breached as (
+      -- Every breach of the target (a late met after one of these is the same verdict): one
+      -- hash of them, rather than a look-up per met entry.
+      select distinct b.ticket_id, b.detail->>'dueAt' as due from ticket_event b
+       where b.kind = 'sla_breached' and b.detail->>'target' = ${target}
+    ), verdicts as (
       select e.ticket_id, e.at, (e.detail->>'met')::boolean as met, e.detail->>'dueAt' as due
         from ticket_event e
+        left join breached b on b.ticket_id = e.ticket_id and b.due = e.detail->>'dueAt'
        where e.kind = 'sla_met' and e.at >= ${s.from} and e.at < ${s.to}
          and e.detail->>'target' = ${target}
-         and ((e.detail->>'met')::boolean or not exists (
-               select 1 from ticket_event b
-                where b.ticket_id = e.ticket_id and b.kind = 'sla_breached'
-                  and b.detail->>'target' = ${target} and b.detail->>'dueAt' = e.detail->>'dueAt'))
+         and ((e.detail->>'met')::boolean or b.ticket_id is null)
       union all
       select e.ticket_id, e.at, false, e.detail->>'dueAt'
         from ticket_event e

@@ -469,27 +469,35 @@ export async function drillDown(
   await prepareReports(em);
   const metric = metricDefinition(metricId)!;
   const scope = scopeOf(q, options.now ?? new Date());
+  // The page first (newest first, names joined for its rows only), then the count apart:
+  // counting inside the page query would make it sort every row of a long period.
   const rows = await query(
     em,
     sql`
+    with page as (
+      select r.* from (${filteredRows(metric, scope)}) r
+       order by r.at desc, r.ticket_id limit ${options.limit}
+    )
     select r.ticket_id, r.agent_id, r.team_id, r.queue_id, r.business_ms, r.calendar_ms, r.value,
            r.note, t.subject, t.status, t.priority, t.channel, t.created_at,
-           tm.name as team_name, q.name as queue_name, a.name as agent_name,
-           count(*) over () as total
-      from (${filteredRows(metric, scope)}) r
+           tm.name as team_name, q.name as queue_name, a.name as agent_name
+      from page r
       left join ticket t on t.id = r.ticket_id
       left join team tm on tm.id = r.team_id
       left join queue q on q.id = r.queue_id
       left join agent a on a.id = r.agent_id
-     order by r.at desc, r.ticket_id
-     limit ${options.limit}`,
+     order by r.at desc, r.ticket_id`,
+  );
+  const counted = await query(
+    em,
+    sql`select count(*)::int as n from (${filteredRows(metric, scope)}) r`,
   );
   return {
     definitionsVersion,
     metricId,
     label: metric.label,
     period: { from: scope.from.toISOString(), to: scope.to.toISOString() },
-    total: rows.length === 0 ? 0 : Number(rows[0]!.total),
+    total: Number(counted[0]?.n ?? 0),
     tickets: rows.map((r) => drillDownTicket(r, metric)),
   };
 }
