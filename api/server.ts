@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { createIntake } from '../channels/intake.ts';
 import { createFolderBlobStore } from '../db/blob-store.ts';
 import { openOrm } from '../db/orm.ts';
+import { startFactRefresher } from '../reports/facts.ts';
+import { prepareReports } from '../reports/report-service.ts';
 import { startSurveyDispatcher } from '../reports/surveys.ts';
 import { createMeili } from '../search/client.ts';
 import { connectTemporalClient } from '../temporal/client.ts';
@@ -18,6 +20,7 @@ import { createApp } from './app.ts';
 import { openTicketChangeFeed } from './ticket-change-feed.ts';
 import { enqueueMailInOutbox } from '../channels/acknowledgement/outbound-mail.ts';
 import { startChatAwayMailer } from '../channels/chat/away-mailer.ts';
+import { startSocialReplyRelay } from '../channels/social/platform-posts.ts';
 import { defaultChatOptions } from './routes/chat.ts';
 
 export const uiHandlerPath = path.join(repoRoot, 'ui', 'build', 'handler.js');
@@ -68,6 +71,8 @@ export async function startServer(options: {
     log,
     awayAfterMs: defaultChatOptions.awayAfterMs,
   });
+  // Agents' replies on social tickets are posted back into the platform's conversation.
+  const socialReplyRelay = startSocialReplyRelay({ orm, feed, log });
   const server = await listen(app, config.http.host, config.http.port);
   const url = `http://${config.http.host}:${config.http.port}`;
   log.info({ url }, 'server listening');
@@ -78,14 +83,17 @@ export async function startServer(options: {
     baseUrl: process.env.CASEWORK_PUBLIC_URL ?? url,
     npsEveryDays: Number(process.env.CASEWORK_NPS_EVERY_DAYS) || undefined,
   });
+  const reportFacts = startFactRefresher({ prepare: () => prepareReports(orm.em.fork()), log });
 
   return {
     url,
     async stop() {
       surveys.stop();
+      reportFacts.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       chatAwayMailer.stop();
+      socialReplyRelay.stop();
       await feed.close();
       await temporal.close();
       await orm.close();

@@ -2,13 +2,14 @@
 // channel's): when a customer's first message opens a ticket, they are told it arrived and
 // its number, from the channel's template in acknowledgement_template. Chat gets a message in
 // the conversation; the web form gets a mail; social gets a mail when we know an address and
-// a post back into the platform's conversation (recorded in social_post, and POSTed to the
-// platform's acknowledgement URL when one is configured). Each ticket is acknowledged at most
-// once (acknowledgement_sent), and never for automated messages.
+// a post back into the platform's conversation (recorded in social_post and sent to the
+// platform's post_url when it has one: channels/social/platform-posts.ts). Each ticket is
+// acknowledged at most once (acknowledgement_sent), and never for automated messages.
 // Tests: tests/channels/acknowledgement-*.test.ts and the channel tests.
 import type { Logger } from 'pino';
 import type { EntityManager, Orm } from '../../db/orm.ts';
 import { MessageKind } from '../../workflows/ticket/vocabulary.ts';
+import { sendRecordedPosts } from '../social/platform-posts.ts';
 import { isUnsendableMail, type EnqueueMail } from './outbound-mail.ts';
 
 export interface AcknowledgementDeps {
@@ -38,8 +39,6 @@ interface Template {
 }
 
 type Row = Record<string, unknown>;
-
-const postTimeoutMs = 5_000;
 
 /** Fills `{{requester.name}}`, `{{ticket.number}}` and `{{ticket.subject}}`; leaves others visible. */
 export function renderAcknowledgement(
@@ -87,7 +86,9 @@ export async function acknowledgeNewTicket(
     { ticketId: request.ticketId, channel: request.channel, sentVia: sent.sentVia },
     'acknowledgement sent',
   );
-  if (request.social !== undefined) await postToPlatform(deps, request);
+  if (request.social !== undefined) {
+    await sendRecordedPosts(deps, { dedupeKey: `acknowledgement:${request.ticketId}` });
+  }
   return sent;
 }
 
@@ -178,60 +179,4 @@ async function insertChatMessage(em: EntityManager, ticketId: number, text: stri
      on conflict (idempotency_key) do nothing`,
     [ticketId, MessageKind.Automated, text, `acknowledgement:${ticketId}`],
   );
-}
-
-/**
- * The platform lives outside our machine: when it has an acknowledgement URL, the recorded
- * post is sent there once, and its row says whether the platform took it. A failure is
- * recorded and logged, never retried here: the post stays visible to an operator.
- */
-async function postToPlatform(
-  deps: AcknowledgementDeps,
-  request: AcknowledgementRequest,
-): Promise<void> {
-  const em = deps.orm.em.fork();
-  const rows: Row[] = await em.execute(
-    `select p.id, p.text, s.acknowledgement_url from social_post p
-     join social_platform s on s.platform = p.platform
-     where p.dedupe_key = ? and p.status = 'recorded' and s.acknowledgement_url is not null`,
-    [`acknowledgement:${request.ticketId}`],
-  );
-  const post = rows[0];
-  if (post === undefined) return;
-
-  const outcome = await sendPost(String(post.acknowledgement_url), {
-    platform: request.social!.platform,
-    conversationId: request.social!.conversationId,
-    text: String(post.text),
-    idempotencyKey: `acknowledgement:${request.ticketId}`,
-  });
-  await em.execute('update social_post set status = ?, detail = ? where id = ?', [
-    outcome.status,
-    outcome.detail,
-    post.id,
-  ]);
-  const level = outcome.status === 'posted' ? 'info' : 'warn';
-  deps.log[level](
-    { ticketId: request.ticketId, platform: request.social!.platform, status: outcome.status },
-    'acknowledgement posted to platform',
-  );
-}
-
-async function sendPost(
-  url: string,
-  body: { platform: string; conversationId: string; text: string; idempotencyKey: string },
-): Promise<{ status: 'posted' | 'failed'; detail: string }> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': body.idempotencyKey },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(postTimeoutMs),
-    });
-    await response.body?.cancel();
-    const detail = `HTTP ${response.status}`;
-    return { status: response.ok ? 'posted' : 'failed', detail };
-  } catch (error) {
-    return { status: 'failed', detail: (error as Error).message };
-  }
 }

@@ -10,6 +10,11 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
 import type { TicketDetail } from '../../api/contract.ts';
+import { openTicketChangeFeed, type TicketChangeFeed } from '../../api/ticket-change-feed.ts';
+import {
+  startSocialReplyRelay,
+  type SocialReplyRelay,
+} from '../../channels/social/platform-posts.ts';
 import { signSocialWebhook } from '../../channels/social/signature.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { signIn, type SignedIn } from '../support/session.ts';
@@ -23,6 +28,8 @@ let testApp: TestApp;
 let app: Express;
 let alice: SignedIn;
 let platformServer: Server;
+let relayFeed: TicketChangeFeed;
+let relay: SocialReplyRelay;
 const posts: { body: Record<string, unknown>; idempotencyKey: string | undefined }[] = [];
 
 beforeAll(async () => {
@@ -33,13 +40,25 @@ beforeAll(async () => {
   const { port } = platformServer.address() as AddressInfo;
   await testApp.stack.orm.em
     .fork()
-    .execute(
-      'insert into social_platform (platform, secret, acknowledgement_url) values (?, ?, ?)',
-      [platform, secret, `http://127.0.0.1:${port}/posts`],
-    );
+    .execute('insert into social_platform (platform, secret, post_url) values (?, ?, ?)', [
+      platform,
+      secret,
+      `http://127.0.0.1:${port}/posts`,
+    ]);
+  relayFeed = await openTicketChangeFeed({
+    databaseUrl: testApp.stack.services.databaseUrl,
+    log: testApp.stack.log,
+  });
+  relay = startSocialReplyRelay({
+    orm: testApp.stack.orm,
+    feed: relayFeed,
+    log: testApp.stack.log,
+  });
 }, 120_000);
 
 afterAll(async () => {
+  relay?.stop();
+  await relayFeed?.close();
   platformServer?.closeAllConnections();
   await new Promise((resolve) => platformServer?.close(resolve));
   await testApp?.stop();
@@ -109,6 +128,31 @@ describe('social webhook', () => {
     );
     expect(post.body.text).toContain(`ticket number is ${res.body.ticketId}`);
     expect(post.idempotencyKey).toBe(`acknowledgement:${res.body.ticketId}`);
+  });
+
+  it("posts an agent's public reply back into the platform conversation, never a note", async () => {
+    const message = socialMessage();
+    const res = await deliver(message);
+    await ticketDetail(res.body.ticketId);
+
+    await alice
+      .post(`/api/tickets/${res.body.ticketId}/notes`)
+      .send({ body: 'Internal: voucher system flaky today.' })
+      .expect(201);
+    await alice
+      .post(`/api/tickets/${res.body.ticketId}/replies`)
+      .send({ body: 'Hi Sam, the voucher works again; please retry.' })
+      .expect(201);
+
+    const reply = await eventually('the reply posted to the platform', async () =>
+      posts.find(
+        (p) =>
+          p.body.conversationId === message.conversationId &&
+          String(p.body.text).includes('voucher works again'),
+      ),
+    );
+    expect(reply.idempotencyKey).toMatch(/^reply:\d+$/);
+    expect(posts.some((p) => String(p.body.text).includes('flaky'))).toBe(false);
   });
 
   it('mails the acknowledgement too when the sender gave an email address', async () => {
