@@ -16,6 +16,7 @@
 //   moving it back) followed; who resolved (an agent or automation) does not matter;
 // - reassignment: the ticket's chain of assignments, dated at its creation.
 // Tests: tests/reports/metrics-timelines.test.ts, tests/reports/metrics-workflow.test.ts.
+import type { Logger } from 'pino';
 import type { EntityManager } from '../db/orm.ts';
 import {
   businessMsBetween,
@@ -185,4 +186,32 @@ async function rederive(tx: EntityManager, tickets: { id: string; version: numbe
        calendar_id = excluded.calendar_id, calendar_revision = excluded.calendar_revision,
        definitions_version = excluded.definitions_version`,
   );
+}
+
+/**
+ * Keeps the facts fresh in the background (every minute by default), so a report request finds
+ * at most a minute of tickets to re-derive, and the first one after a deploy does not pay for
+ * deriving every ticket's facts. `stop` ends it.
+ */
+export function startFactRefresher(options: {
+  prepare: () => Promise<unknown>;
+  log: Logger;
+  intervalMs?: number;
+}): { stop(): void } {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await options.prepare();
+    } catch (error) {
+      options.log.warn({ err: error }, 'report facts not refreshed; retrying at the next tick');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), options.intervalMs ?? 60_000);
+  timer.unref();
+  void tick();
+  return { stop: () => clearInterval(timer) };
 }
