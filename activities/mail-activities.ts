@@ -131,7 +131,8 @@ async function pollOpenMailbox(options: {
             { uid: true, source: true, internalDate: true },
             { uid: true },
           );
-    const ordered = messages.filter((m) => m.source).sort((a, b) => a.uid - b.uid);
+    const ordered = await withMissingRefetched({ client, batch, messages });
+    result.fetched = ordered.length;
     const outcomes = await runInDependencyOrder({
       dependencies: batchDependencies(ordered.map((m) => m.source!)),
       concurrency: deps.concurrency ?? defaultConcurrency,
@@ -143,7 +144,6 @@ async function pollOpenMailbox(options: {
       },
     });
     for (const outcome of outcomes) tally(result, outcome);
-    result.fetched = messages.length;
 
     // The whole batch is filed before the position moves: a crash re-reads at most one batch,
     // which intake answers as duplicates.
@@ -175,6 +175,29 @@ function startingUid(mailbox: Mailbox, uidValidity: bigint): { lastUid: number; 
   if (mailbox.uidValidity === null) return { lastUid: 0, changed: false };
   if (mailbox.uidValidity !== uidValidity) return { lastUid: 0, changed: true };
   return { lastUid: mailbox.lastUid, changed: false };
+}
+
+type FetchedMail = { uid: number; source?: Buffer; internalDate?: Date | string };
+
+/**
+ * A mail the bulk fetch did not return (another client expunged it meanwhile, or the server
+ * skipped it) is asked for once more on its own; one that is still missing is logged with its
+ * UID, never silently passed over, and stays on the server (filed away with its batch).
+ */
+async function withMissingRefetched(options: {
+  client: ImapFlow;
+  batch: number[];
+  messages: FetchedMail[];
+}): Promise<FetchedMail[]> {
+  const byUid = new Map(options.messages.filter((m) => m.source).map((m) => [m.uid, m]));
+
+  for (const uid of options.batch.filter((candidate) => !byUid.has(candidate))) {
+    const query = { uid: true, source: true, internalDate: true } as const;
+    const again = await options.client.fetchOne(String(uid), query, { uid: true });
+    if (again && again.source) byUid.set(uid, again);
+    else log.warn('mail not returned by the IMAP server; not filed', { uid });
+  }
+  return [...byUid.values()].sort((a, b) => a.uid - b.uid);
 }
 
 /** UIDs above `lastUid`; `n:*` also answers the last mail when none is newer, so filter. */

@@ -132,6 +132,17 @@ describe('email faults through IMAP', () => {
       },
       Buffer.from('Grüße aus Köln\r\n', 'utf8'),
     );
+    const unknownCharset = mime(
+      {
+        From: 'Jörg <joerg@customer.test>',
+        Subject: 'Charset label that names nothing',
+        'Message-ID': '<unknown-charset-1@customer.test>',
+        'MIME-Version': '1.0',
+        'Content-Type': 'text/plain; charset=x-no-such-charset',
+        'Content-Transfer-Encoding': '8bit',
+      },
+      Buffer.from('Grüße aus Köln\r\n', 'latin1'),
+    );
     const tnefBytes = Buffer.from('789f3e22000000000100', 'hex');
     const tnef = mime(
       {
@@ -170,6 +181,7 @@ describe('email faults through IMAP', () => {
     await pollAll(support, [
       readCase('C12-inline-cid-without-disposition.eml'),
       lying,
+      unknownCharset,
       tnef,
       tracker,
     ]);
@@ -184,6 +196,10 @@ describe('email faults through IMAP', () => {
     const decoded = await stored(support, 'lying-charset-1@customer.test');
     expect(String(decoded.text).trim()).toBe('Grüße aus Köln');
     expect(await stack.blobs.get(String(decoded.raw_blob_key))).toEqual(lying);
+
+    const guessed = await stored(support, 'unknown-charset-1@customer.test');
+    expect(String(guessed.text).trim()).toBe('Grüße aus Köln');
+    expect(await stack.blobs.get(String(guessed.raw_blob_key))).toEqual(unknownCharset);
 
     const quote = await stored(support, 'tnef-1@customer.test');
     const [winmail] = await attachmentsOf(quote.id);
