@@ -21,6 +21,7 @@ import { openTicketChangeFeed } from './ticket-change-feed.ts';
 import { enqueueMailInOutbox } from '../channels/acknowledgement/outbound-mail.ts';
 import { startChatAwayMailer } from '../channels/chat/away-mailer.ts';
 import { startSocialReplyRelay } from '../channels/social/platform-posts.ts';
+import { startWebFormReplyMailer } from '../channels/web-form/reply-mailer.ts';
 import { defaultChatOptions } from './routes/chat.ts';
 
 export const uiHandlerPath = path.join(repoRoot, 'ui', 'build', 'handler.js');
@@ -71,8 +72,9 @@ export async function startServer(options: {
     log,
     awayAfterMs: defaultChatOptions.awayAfterMs,
   });
-  // Agents' replies on social tickets are posted back into the platform's conversation.
+  // Agents' replies on social tickets go back to the platform, on contact-form tickets by mail.
   const socialReplyRelay = startSocialReplyRelay({ orm, feed, log });
+  const webFormReplyMailer = startWebFormReplyMailer({ orm, feed, log });
   const server = await listen(app, config.http.host, config.http.port);
   const url = `http://${config.http.host}:${config.http.port}`;
   log.info({ url }, 'server listening');
@@ -94,6 +96,7 @@ export async function startServer(options: {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       chatAwayMailer.stop();
       socialReplyRelay.stop();
+      webFormReplyMailer.stop();
       await feed.close();
       await temporal.close();
       await orm.close();

@@ -24,6 +24,7 @@ import { MacroSuggestionUse } from './migrations/2026-12-04g-macro-suggestion-us
 import { ChatSocialPhoneAndIdentities } from './migrations/2026-12-05d-chat-social-phone-and-identities.ts';
 import { RecentChatRepliesIndex } from './migrations/2026-12-05d2-recent-chat-replies-index.ts';
 import { SocialPostsForReplies } from './migrations/2026-12-05d3-social-posts-for-replies.ts';
+import { RecentWebFormRepliesIndex } from './migrations/2026-12-05d4-recent-web-form-replies-index.ts';
 import { ReportsTimeLogSurveys } from './migrations/2026-12-05e-reports-time-log-surveys.ts';
 import { ReportFacts } from './migrations/2026-12-05e-report-facts.ts';
 import { MailboxesAndOutboundMail } from './migrations/2026-12-05c-mailboxes-and-outbound-mail.ts';
@@ -67,6 +68,7 @@ export const migrations = [
   { name: '2026-12-05a-ticket-collaboration', class: TicketCollaboration },
   { name: '2026-12-05d2-recent-chat-replies-index', class: RecentChatRepliesIndex },
   { name: '2026-12-05d3-social-posts-for-replies', class: SocialPostsForReplies },
+  { name: '2026-12-05d4-recent-web-form-replies-index', class: RecentWebFormRepliesIndex },
 ];
 
 export type Orm = MikroORM;

@@ -6,16 +6,25 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
+import { openTicketChangeFeed, type TicketChangeFeed } from '../../api/ticket-change-feed.ts';
+import {
+  startWebFormReplyMailer,
+  type WebFormReplyMailer,
+} from '../../channels/web-form/reply-mailer.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { signIn, type SignedIn } from '../support/session.ts';
 import { eventually } from '../support/stack.ts';
 import { enqueueTestMail, outboundMailOf } from './chat-support.ts';
 
 // This file is the only one posting to /api/contact, so the per-IP bucket (every request here
 // comes from loopback) is its own; a run of the whole suite stays inside one window.
-const perIpLimit = 6;
+const perIpLimit = 8;
 
 let testApp: TestApp;
 let app: Express;
+let alice: SignedIn;
+let replyFeed: TicketChangeFeed;
+let replyMailer: WebFormReplyMailer;
 
 beforeAll(async () => {
   testApp = await startTestApp({
@@ -29,11 +38,37 @@ beforeAll(async () => {
     },
   });
   app = testApp.app;
+  alice = await signIn(app, 'alice@casework.example');
+  replyFeed = await openTicketChangeFeed({
+    databaseUrl: testApp.stack.services.databaseUrl,
+    log: testApp.stack.log,
+  });
+  // The shared test database has no mailbox of ours to send from: replies leave through the
+  // real outbox with the test sender address, keyed as the mail channel keys them.
+  replyMailer = startWebFormReplyMailer({
+    orm: testApp.stack.orm,
+    feed: replyFeed,
+    log: testApp.stack.log,
+    mailReply: (em, reply) =>
+      enqueueTestMail(em, {
+        ticketId: reply.ticketId,
+        kind: 'reply',
+        to: [String(contactEmails.get(reply.ticketId))],
+        subject: 'Re: your request',
+        text: 'reply',
+        messageId: reply.messageId,
+        dedupeKey: `reply:message-${reply.messageId}`,
+      }),
+  });
 }, 120_000);
 
 afterAll(async () => {
+  replyMailer?.stop();
+  await replyFeed?.close();
   await testApp?.stop();
 });
+
+const contactEmails = new Map<number, string>();
 
 function contactForm(overrides: Record<string, unknown> = {}) {
   return {
@@ -74,6 +109,31 @@ describe('contact form', () => {
     expect(mails[0]).toMatchObject({ kind: 'acknowledgement', to: [form.email] });
     expect(mails[0]!.text).toContain(`Hi Lea Brandt,`);
     expect(mails[0]!.text).toContain(`Your ticket number is ${ticketId}`);
+  });
+
+  it("mails an agent's public reply to the address given in the form, once", async () => {
+    const form = contactForm();
+    await request(app).post('/api/contact').send(form).expect(202);
+    const [ticketId] = await ticketsOfSubmission(form.submissionId);
+    contactEmails.set(ticketId!, form.email);
+    await eventually('the ticket open', async () => {
+      const res = await alice.get(`/api/tickets/${ticketId}`);
+      return res.status === 200 && res.body.ticket.status === 'open';
+    });
+
+    await alice
+      .post(`/api/tickets/${ticketId}/replies`)
+      .send({ body: 'Hi Lea, we fixed the postcode check.' })
+      .expect(201);
+
+    const reply = await eventually('the reply in the outbox', async () => {
+      const mails = await outboundMailOf(testApp.stack.orm.em.fork(), ticketId!);
+      return mails.find((m) => m.kind === 'reply');
+    });
+    expect(reply.to).toEqual([form.email]);
+    await replyMailer.sweep();
+    const mails = await outboundMailOf(testApp.stack.orm.em.fork(), ticketId!);
+    expect(mails.filter((m) => m.kind === 'reply')).toHaveLength(1);
   });
 
   it('makes one ticket when the same form is submitted twice', async () => {
