@@ -8,6 +8,7 @@
 // processed but not yet moved is moved on the next poll. A UIDVALIDITY change re-scans the
 // folder from UID 1, again without duplicates. Mails of a batch are filed several at a time,
 // a reply after the mail it answers (channels/email/batch-order.ts). Tests: tests/channels/mail-imap-intake.test.ts.
+import { createHash } from 'node:crypto';
 import { Context, log } from '@temporalio/activity';
 import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
@@ -259,9 +260,17 @@ async function fileOne(options: {
   const bounced = result.automated
     ? await deps.orm.em.fork().transactional((em) => recordBounce(em, raw))
     : [];
+  // A mail re-read after a crash is a duplicate; if it opened its ticket, the ack may still be owed.
+  const mayOpen = result.outcome === 'created' || result.outcome === 'duplicate';
   const acknowledged =
-    result.outcome === 'created' && !result.automated
-      ? (await acknowledgeEmailTicket(deps.orm, { ticketId: result.ticketId!, mailbox })).sent
+    mayOpen && !result.automated
+      ? (
+          await acknowledgeEmailTicket(deps.orm, {
+            ticketId: result.ticketId!,
+            mailbox,
+            onlyIfOpenedBy: result.outcome === 'duplicate' ? sha256Of(raw) : undefined,
+          })
+        ).sent
       : false;
   return { ...result, bounces: bounced.length, acknowledged };
 }
@@ -287,6 +296,11 @@ async function rejectOversized(options: {
   );
   log.warn('email rejected: too large', { source, bytes: raw.length, limit });
   return { outcome: 'rejected', reason, automated: false, problems: [] };
+}
+
+/** The blob store's key of these bytes (content-addressed by SHA-256). */
+function sha256Of(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function megabytes(bytes: number): string {

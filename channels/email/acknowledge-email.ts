@@ -25,11 +25,19 @@ type Row = Record<string, unknown>;
 /** Acknowledges a ticket that an email just opened, in one transaction with its outbox row. */
 export async function acknowledgeEmailTicket(
   orm: Orm,
-  options: { ticketId: number; mailbox: Mailbox },
+  options: {
+    ticketId: number;
+    mailbox: Mailbox;
+    /** Acknowledge only if the ticket's first mail has these raw bytes (a re-read after a crash). */
+    onlyIfOpenedBy?: string;
+  },
 ): Promise<EmailAcknowledgement> {
   return orm.em.fork().transactional(async (em) => {
     const first = await firstMessage(em, options.ticketId);
     if (first === null || first.automated) return { sent: false, reason: 'automated' };
+    const isOpener =
+      options.onlyIfOpenedBy === undefined || first.rawBlobKey === options.onlyIfOpenedBy;
+    if (!isOpener) return { sent: false, reason: 'already' };
     if (first.email === null) return { sent: false, reason: 'no-address' };
 
     const template = await emailTemplate(em);
@@ -67,7 +75,7 @@ export async function acknowledgeEmailTicket(
 
 async function firstMessage(em: EntityManager, ticketId: number) {
   const rows: Row[] = await em.execute(
-    `select m.id, m.subject, m.automated_reason, r.email, r.name from message m
+    `select m.id, m.subject, m.automated_reason, m.raw_blob_key, r.email, r.name from message m
      left join requester r on r.id = m.requester_id
      where m.ticket_id = ? and m.kind = 'inbound' order by m.id limit 1`,
     [ticketId],
@@ -78,6 +86,7 @@ async function firstMessage(em: EntityManager, ticketId: number) {
     id: Number(row.id),
     subject: String(row.subject ?? ''),
     automated: row.automated_reason !== null,
+    rawBlobKey: row.raw_blob_key === null ? null : String(row.raw_blob_key),
     email: typeof row.email === 'string' && row.email.includes('@') ? row.email : null,
     name: typeof row.name === 'string' ? row.name : null,
   };

@@ -179,11 +179,7 @@ describe('the mailbox poller', () => {
   it('files a mail fetched twice once (C15), and again once when the folder gets a new UIDVALIDITY', async () => {
     const support = freshAddress('support');
     const folder = 'Intake';
-    const mailboxId = await createTestMailbox(stack, server, {
-      address: support,
-      acknowledgementsPerSenderPerHour: 0,
-      folder,
-    });
+    const mailboxId = await createTestMailbox(stack, server, { address: support, folder });
     const raw = readCase('C15-same-message-twice.eml');
     const owner = await openImap(server, support);
     await owner.mailboxCreate(folder).finally(() => owner.logout());
@@ -210,6 +206,11 @@ describe('the mailbox poller', () => {
 
     expect(await tallyOf(support)).toEqual({ tickets: 1, messages: 1, automated: 0 });
     expect(await countIn(server, support, 'Processed')).toBe(5);
+    const acks = await query(
+      `select count(*) as n from outbound_mail where from_address = ? and kind = 'acknowledgement'`,
+      [support],
+    );
+    expect(Number(acks[0]!.n)).toBe(1);
   }, 90_000);
 
   it('gives a stranger who quotes a ticket tag a ticket of their own', async () => {
