@@ -66,6 +66,7 @@ const startBody = z.object({
 });
 const messageBody = z.object({ text: chatText, clientMessageId: clientId });
 const tokenParam = z.string().min(20).max(100);
+const maxStreamsPerChat = 5;
 
 /** Routes under /chat/conversations; every one is public and answers only its token's chat. */
 export function chatRoutes(deps: ChatRouteDeps): Router {
@@ -139,8 +140,25 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
     res.status(204).end();
   });
 
+  // A customer has a tab or two open, never hundreds: a token holder cannot pin this
+  // process's connections by opening stream after stream.
+  const openStreams = new Map<number, number>();
   router.get('/chat/conversations/:token/stream', async (req, res) => {
     const chat = await chatOf(deps, req);
+    const open = openStreams.get(chat.id) ?? 0;
+    if (open >= maxStreamsPerChat) {
+      refuseWhenLimited(
+        res,
+        { allowed: false, retryAfterSeconds: 10 },
+        'open streams of this chat',
+      );
+    }
+    openStreams.set(chat.id, open + 1);
+    req.on('close', () => {
+      const left = (openStreams.get(chat.id) ?? 1) - 1;
+      if (left <= 0) openStreams.delete(chat.id);
+      else openStreams.set(chat.id, left);
+    });
     streamChat(deps, { chat, req, res, heartbeatMs: options.heartbeatMs });
   });
 

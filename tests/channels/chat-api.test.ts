@@ -161,6 +161,18 @@ describe('chat channel', () => {
     back.close();
   });
 
+  it('refuses a sixth open stream of one chat, so a token cannot pin the server', async () => {
+    const chat = await startChat();
+    const url = `${server.url}/api/chat/conversations/${chat.token}/stream`;
+    const streams = await Promise.all(Array.from({ length: 5 }, () => openEventStream(url)));
+
+    const sixth = await fetch(url);
+
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+    for (const stream of streams) stream.close();
+  });
+
   it('refuses an unknown token without saying whether it ever existed', async () => {
     const res = await request(app).get(`/api/chat/conversations/${'x'.repeat(43)}`);
 
