@@ -381,6 +381,58 @@ describe('working together', () => {
   });
 });
 
+describe('one requester, several tickets', () => {
+  it('the sidebar lists the requester’s other tickets and merges into one; a customer message splits off; tags are edited in place', async () => {
+    const email = `${randomUUID()}@customer.example`;
+    const first = await createTicketFor(workspace, email, 'Parcel 7731 never arrived');
+    const second = await createTicketFor(
+      workspace,
+      email,
+      'Tracking link for parcel 7731 is broken',
+    );
+    await Promise.all([openedTicket(workspace, first), openedTicket(workspace, second)]);
+    const page = await openTicketAs('Alice Moreau', first);
+
+    const others = page.getByRole('region', { name: 'Requester' });
+    await expectVisible(others.getByRole('link', { name: new RegExp(`#${second}`) }));
+    await others.getByRole('button', { name: `Merge into #${second}` }).click();
+    const confirm = page.getByRole('dialog', { name: `Merge #${first} into #${second}?` });
+    await confirm.getByRole('button', { name: `Merge into #${second}` }).click();
+
+    await page.waitForURL(`**/tickets/${second}`);
+    await expectVisible(page.getByText(`merged ticket #${first} into this ticket`));
+    const moved = timelineMessages(page, 'inbound').filter({
+      hasText: 'Parcel 7731 never arrived',
+    });
+    await expectVisible(moved.getByText(`From merged ticket #${first}`));
+
+    const own = timelineMessages(page, 'inbound').filter({ hasText: 'Tracking link' });
+    await own.getByRole('button', { name: 'Split into new ticket' }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(`/tickets/${second}`));
+    await expectVisible(page.getByText(`split this ticket off ticket #${second}`));
+
+    await page.getByLabel('Add a tag').fill('Shipping');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expectVisible(page.getByRole('button', { name: 'Remove tag shipping' }));
+    await screenshot(page, 'ticket-page-split-off');
+  });
+});
+
+/** Creates a ticket for a given requester, so two tickets can share one. */
+async function createTicketFor(workspace: Workspace, email: string, words: string) {
+  const response = await fetch(`${workspace.url}/api/tickets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({
+      requester: { email, name: 'Sam Lee' },
+      subject: uniqueSubject(words),
+      body: `${words}.`,
+    }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { ticketId: number }).ticketId;
+}
+
 function viewCount(page: Page, label: string): Locator {
   return page.getByRole('link', { name: new RegExp(`^${label}`) }).locator('.count');
 }
