@@ -28,6 +28,7 @@ import { RecentWebFormRepliesIndex } from './migrations/2026-12-05d4-recent-web-
 import { ReportsTimeLogSurveys } from './migrations/2026-12-05e-reports-time-log-surveys.ts';
 import { ReportFacts } from './migrations/2026-12-05e-report-facts.ts';
 import { InboxSlaOrderIndex } from './migrations/2026-12-05b-inbox-sla-order-index.ts';
+import { ReportFactSlaAndAssignments } from './migrations/2026-12-05e-report-fact-sla-and-assignments.ts';
 import { MailboxesAndOutboundMail } from './migrations/2026-12-05c-mailboxes-and-outbound-mail.ts';
 import { TicketCollaboration } from './migrations/2026-12-05a-ticket-collaboration.ts';
 
@@ -70,6 +71,10 @@ export const migrations = [
   { name: '2026-12-05d2-recent-chat-replies-index', class: RecentChatRepliesIndex },
   { name: '2026-12-05d3-social-posts-for-replies', class: SocialPostsForReplies },
   { name: '2026-12-05d4-recent-web-form-replies-index', class: RecentWebFormRepliesIndex },
+  {
+    name: '2026-12-05e-report-fact-sla-and-assignments',
+    class: ReportFactSlaAndAssignments,
+  },
   { name: '2026-12-05b-inbox-sla-order-index', class: InboxSlaOrderIndex },
 ];
 

@@ -10,7 +10,8 @@ import { openingWindowsBetween, type BusinessCalendar } from '../workflows/share
 /** The span laid out: tickets outside it count business time as if the calendar were closed. */
 export const businessWindowSpan = { from: '2015-01-01T00:00:00Z', to: '2036-01-01T00:00:00Z' };
 
-const layoutLock = 727_105;
+/** Advisory lock (with the calendar id) held while a calendar is laid out. */
+export const businessWindowLayoutLock = 727_105;
 
 interface CalendarRow {
   id: number;
@@ -60,7 +61,7 @@ async function layOutCalendar(em: EntityManager, row: CalendarRow): Promise<void
   // One transaction per calendar: a concurrent report reads the old layout or the new, never
   // half. Two reports finding the same stale calendar take turns; the second finds it done.
   await em.fork().transactional(async (tx) => {
-    await tx.execute('select pg_advisory_xact_lock(?, ?)', [layoutLock, row.id]);
+    await tx.execute('select pg_advisory_xact_lock(?, ?)', [businessWindowLayoutLock, row.id]);
     const done: unknown[] = await tx.execute(
       'select 1 from business_window where calendar_id = ? and calendar_revision = ? limit 1',
       [row.id, row.revision],

@@ -14,7 +14,9 @@
 //   reopen followed it; the agent is the owner just before it;
 // - resolved: every resolution, and whether a reopen (the customer's `reopened`, or an agent
 //   moving it back) followed; who resolved (an agent or automation) does not matter;
-// - reassignment: the ticket's chain of assignments, dated at its creation.
+// - reassignment: the ticket's chain of assignments, dated at its creation;
+// - SLA verdicts: the workflow's own sla_met / sla_breached entries, each target decided once;
+// - assignments: every assignment, to whom and when.
 // Tests: tests/reports/metrics-timelines.test.ts, tests/reports/metrics-workflow.test.ts.
 import type { Logger } from 'pino';
 import type { EntityManager } from '../db/orm.ts';
@@ -28,6 +30,7 @@ import {
   reopensWork,
   ticketColumns,
 } from './metrics.ts';
+import { businessWindowLayoutLock } from './business-windows.ts';
 import { query, sql, type Sql } from './sql.ts';
 
 const refreshLock = 727_106;
@@ -126,6 +129,53 @@ function reassignmentFacts(ids: Sql): Sql {
       from chains c join ticket t on t.id = c.ticket_id`;
 }
 
+// SLA verdicts from the workflow's own entries, one per target decided: met or missed when
+// met (sla_met), missed at its breach (sla_breached); a late met after a breach of the same due
+// instant is that breach's verdict, not a second one. Kind `sla_<target>`, nth the entry's seq.
+function slaFacts(ids: Sql): Sql {
+  return sql`
+    with breached as (
+      select distinct b.ticket_id, b.detail->>'target' as target, b.detail->>'dueAt' as due
+        from ticket_event b
+       where b.ticket_id in (${ids}) and b.kind = 'sla_breached'
+    ), verdicts as (
+      select e.ticket_id, e.seq, e.at, e.detail->>'target' as target,
+             (e.detail->>'met')::boolean as met, e.detail->>'dueAt' as due
+        from ticket_event e
+        left join breached b on b.ticket_id = e.ticket_id and b.target = e.detail->>'target'
+             and b.due = e.detail->>'dueAt'
+       where e.ticket_id in (${ids}) and e.kind = 'sla_met'
+         and ((e.detail->>'met')::boolean or b.ticket_id is null)
+      union all
+      select e.ticket_id, e.seq, e.at, e.detail->>'target', false, e.detail->>'dueAt'
+        from ticket_event e
+       where e.ticket_id in (${ids}) and e.kind = 'sla_breached'
+    )
+    select t.id as ticket_id, 'sla_' || v.target as kind, v.seq as nth,
+           t.assignee_id as agent_id, ${ticketColumns}, v.at, null::float8 as business_ms,
+           null::float8 as calendar_ms, null::float8 as value, v.met as outcome,
+           case when v.met then 'met' else 'missed' end || coalesce(' (due ' || v.due || ')', '')
+             as note
+      from verdicts v join ticket t on t.id = v.ticket_id
+     where v.target in ('first_response', 'next_response', 'resolution')`;
+}
+
+// Every assignment, to whom and when (for tickets assigned per agent and team).
+function assignmentFacts(ids: Sql): Sql {
+  return sql`
+    select t.id as ticket_id, 'assigned' as kind, e.seq as nth,
+           (e.detail->>'agentId')::int as agent_id, ${ticketColumns}, e.at,
+           null::float8 as business_ms, null::float8 as calendar_ms, null::float8 as value,
+           null::boolean as outcome, null::text as note
+      from ticket_event e join ticket t on t.id = e.ticket_id
+     where e.ticket_id in (${ids}) and e.kind = 'assigned'`;
+}
+
+// The revision each calendar's business windows were laid out from (what facts count with).
+const laidOutRevisions = sql`
+  select distinct on (calendar_id) calendar_id as id, calendar_revision as revision
+    from business_window order by calendar_id, starts_at`;
+
 const factColumns = sql`(ticket_id, kind, nth, agent_id, team_id, queue_id, channel, priority, at,
     business_ms, calendar_ms, value, outcome, note)`;
 
@@ -137,12 +187,18 @@ const factColumns = sql`(ticket_id, kind, nth, agent_id, team_id, queue_id, chan
 export async function refreshFacts(em: EntityManager): Promise<number> {
   return em.fork().transactional(async (tx) => {
     await tx.execute('select pg_advisory_xact_lock(?)', [refreshLock]);
+    // No calendar is laid out again while facts are derived from its windows (the layout takes
+    // this lock exclusively), so the revision recorded is the one the facts were counted with.
+    await tx.execute('select pg_advisory_xact_lock_shared(?, id) from business_calendar', [
+      businessWindowLayoutLock,
+    ]);
     const stale = await query<{ id: string; version: number }>(
       tx,
       sql`
+      with c as (${laidOutRevisions})
       select t.id, t.version from ticket t
         left join team tm on tm.id = t.team_id
-        left join business_calendar c on c.id = tm.calendar_id
+        left join c on c.id = tm.calendar_id
         left join report_fact_state f on f.ticket_id = t.id
        where f.ticket_id is null or f.version <> t.version
           or f.definitions_version <> ${definitionsVersion}
@@ -168,6 +224,8 @@ async function rederive(tx: EntityManager, tickets: { id: string; version: numbe
     resolutionFacts(ids),
     resolvedFacts(ids),
     reassignmentFacts(ids),
+    slaFacts(ids),
+    assignmentFacts(ids),
   ];
   for (const facts of derivations) {
     await query(tx, sql`insert into report_fact ${factColumns} ${facts}`);
@@ -177,11 +235,12 @@ async function rederive(tx: EntityManager, tickets: { id: string; version: numbe
     sql`
     insert into report_fact_state (ticket_id, version, calendar_id, calendar_revision,
         definitions_version)
+    with c as (${laidOutRevisions})
     select x.id, x.version, tm.calendar_id, c.revision, ${definitionsVersion}
       from jsonb_to_recordset(${json}::jsonb) as x(id bigint, version integer)
       join ticket t on t.id = x.id
       left join team tm on tm.id = t.team_id
-      left join business_calendar c on c.id = tm.calendar_id
+      left join c on c.id = tm.calendar_id
     on conflict (ticket_id) do update set version = excluded.version,
        calendar_id = excluded.calendar_id, calendar_revision = excluded.calendar_revision,
        definitions_version = excluded.definitions_version`,

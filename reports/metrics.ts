@@ -112,7 +112,19 @@ export const ownerBefore = sql`(select case when a.kind = 'assigned' then (a.det
 // First response, next responses and final resolution are per-ticket facts: derived from the
 // timeline by reports/facts.ts (where their definitions live) and stored in report_fact, since
 // a year of them would take seconds to derive per request. Here they are only read by period.
-function factRows(kind: 'first_response' | 'next_response' | 'resolution' | 'reassignment') {
+/** The kinds of per-ticket facts reports/facts.ts derives. */
+export type FactKind =
+  | 'first_response'
+  | 'next_response'
+  | 'resolution'
+  | 'reassignment'
+  | 'assigned'
+  | 'sla_first_response'
+  | 'sla_next_response'
+  | 'sla_resolution';
+
+/** A period's facts of one kind, as metric rows. */
+export function factRows(kind: FactKind) {
   return (s: ReportScope): Sql => sql`
     select f.ticket_id, f.agent_id, f.team_id, f.queue_id, f.channel, f.priority, f.at,
            f.business_ms, f.calendar_ms, f.value, f.outcome, f.note
@@ -125,31 +137,7 @@ const nextResponseRows = factRows('next_response');
 const finalResolutionRows = factRows('resolution');
 
 function slaRows(target: 'first_response' | 'next_response' | 'resolution') {
-  return (s: ReportScope): Sql => sql`
-    with breached as (
-      -- Every breach of the target (a late met after one of these is the same verdict): one
-      -- hash of them, rather than a look-up per met entry.
-      select distinct b.ticket_id, b.detail->>'dueAt' as due from ticket_event b
-       where b.kind = 'sla_breached' and b.detail->>'target' = ${target}
-    ), verdicts as (
-      select e.ticket_id, e.at, (e.detail->>'met')::boolean as met, e.detail->>'dueAt' as due
-        from ticket_event e
-        left join breached b on b.ticket_id = e.ticket_id and b.due = e.detail->>'dueAt'
-       where e.kind = 'sla_met' and e.at >= ${s.from} and e.at < ${s.to}
-         and e.detail->>'target' = ${target}
-         and ((e.detail->>'met')::boolean or b.ticket_id is null)
-      union all
-      select e.ticket_id, e.at, false, e.detail->>'dueAt'
-        from ticket_event e
-       where e.kind = 'sla_breached' and e.at >= ${s.from} and e.at < ${s.to}
-         and e.detail->>'target' = ${target}
-    )
-    select t.id as ticket_id, t.assignee_id as agent_id, ${ticketColumns}, v.at,
-           null::double precision as business_ms, null::double precision as calendar_ms,
-           null::numeric as value, v.met as outcome,
-           case when v.met then 'met' else 'missed' end || coalesce(' (due ' || v.due || ')', '')
-             as note
-      from verdicts v join ticket t on t.id = v.ticket_id`;
+  return factRows(`sla_${target}`);
 }
 
 // Open at `asOf`: the ticket's last status-bearing entry before then does not end its work. A

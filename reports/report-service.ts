@@ -26,6 +26,7 @@ import {
   businessLabel,
   calendarLabel,
   definitionsVersion,
+  factRows,
   filteredRows,
   headlineValue,
   metricDefinition,
@@ -362,19 +363,7 @@ async function ownerNames(
 
 // Assignments made in the period, with the same columns as metric rows, filtered alike.
 function assignedRows(s: ReportScope) {
-  return filteredRows(
-    {
-      ...metricDefinition('tickets_created')!,
-      rows: () => sql`
-        select t.id as ticket_id, (e.detail->>'agentId')::int as agent_id, t.team_id, t.queue_id,
-               t.channel, t.priority, e.at, null::double precision as business_ms,
-               null::double precision as calendar_ms, null::numeric as value,
-               null::boolean as outcome, null::text as note
-          from ticket_event e join ticket t on t.id = e.ticket_id
-         where e.kind = 'assigned' and e.at >= ${s.from} and e.at < ${s.to}`,
-    },
-    s,
-  );
+  return filteredRows({ ...metricDefinition('tickets_created')!, rows: factRows('assigned') }, s);
 }
 
 // Time logged in the period by each agent (by when it was logged), filtered alike.
