@@ -32,9 +32,11 @@ const owedForDays = 7;
 
 /** Starts listening and sweeping; `stop` ends both. */
 export function startChatAwayMailer(options: ChatAwayMailerOptions): ChatAwayMailer {
+  // Replies that cannot be mailed (no mailbox to send from) are reported once per process.
+  const reported = new Set<number>();
   let running: Promise<number> | null = null;
   const sweep = (): Promise<number> => {
-    running ??= mailOwedReplies(options).finally(() => {
+    running ??= mailOwedReplies(options, reported).finally(() => {
       running = null;
     });
     return running;
@@ -56,16 +58,21 @@ export function startChatAwayMailer(options: ChatAwayMailerOptions): ChatAwayMai
   };
 }
 
-async function mailOwedReplies(options: ChatAwayMailerOptions): Promise<number> {
+async function mailOwedReplies(
+  options: ChatAwayMailerOptions,
+  reported: Set<number>,
+): Promise<number> {
   const owed = await findOwedReplies(options);
   let mailed = 0;
   for (const reply of owed) {
+    if (reported.has(reply.messageId)) continue;
     try {
       if (await mailOnce(options, reply)) mailed += 1;
     } catch (error) {
-      // No mailbox to send from: the reply waits in the chat's history, and the next sweep
-      // tries again once an operator has configured one.
+      // No mailbox to send from: the reply waits in the chat's history; a restart after an
+      // operator has configured a mailbox mails it.
       if (!isUnsendableMail(error)) throw error;
+      reported.add(reply.messageId);
       options.log.warn(
         { ticketId: reply.ticketId, messageId: reply.messageId, err: error },
         'chat reply not mailed: it cannot be sent as asked',
