@@ -31,7 +31,11 @@ let awayFeed: TicketChangeFeed;
 beforeAll(async () => {
   testApp = await startTestApp({
     name: 'chat',
-    channels: { enqueueMail: enqueueTestMail, chat: { awayAfterMs, heartbeatMs: 300 } },
+    channels: {
+      enqueueMail: enqueueTestMail,
+      // Every test here starts chats from loopback: the per-IP limit is not what is tested.
+      chat: { awayAfterMs, heartbeatMs: 300, startsPerIp: { limit: 1_000, windowSeconds: 60 } },
+    },
   });
   app = testApp.app;
   server = await listenOnLoopback(app);
