@@ -8,8 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { QueueView } from '../../api/contract.ts';
+import type { QueueView, TicketDetail } from '../../api/contract.ts';
 import { demoPassword } from '../../db/seed-accounts.ts';
+import { eventually } from '../support/stack.ts';
 import {
   createTicket,
   launchChromium,
@@ -73,6 +74,39 @@ async function signedInPage(email: string, name: string, pagePath: string): Prom
   return page;
 }
 
+/** A team of its own: a busy agent with three tickets and a free one, both with the support skill. */
+async function teamOfTwo() {
+  const db = workspace.stack.orm.em.getConnection();
+  const suffix = randomUUID().slice(0, 6);
+  const [team] = await db.execute<{ id: number }[]>(
+    `insert into team (name, calendar_id)
+     select ?, calendar_id from team where name = 'Support' returning id`,
+    [`Rebalance ${suffix}`],
+  );
+  // Away while the tickets are handed to the busy agent, so routing never picks either of them.
+  const agent = async (name: string) => {
+    const [row] = await db.execute<{ id: number }[]>(
+      `insert into agent (name, email, team_id, skills, status)
+       values (?, ?, ?, '["support"]', 'away') returning id`,
+      [name, `${name.split(' ')[0]!.toLowerCase()}-${suffix}@rebalance.example`, team!.id],
+    );
+    return { id: row!.id, name };
+  };
+  const busy = await agent(`Xena Busy ${suffix}`);
+  const free = await agent(`Yann Free ${suffix}`);
+  for (const subject of ['Sync stopped', 'Export is empty', 'Login loop']) {
+    const id = await createTicket(workspace, { subject, body: `${subject} since this morning.` });
+    await openedTicket(workspace, id);
+    await workspace.api(`/tickets/${id}/assignment`, { body: { agentId: busy.id } });
+    await eventually(`ticket ${id} with ${busy.name}`, async () => {
+      const { body } = await workspace.api<TicketDetail>(`/tickets/${id}`);
+      return body.ticket.assignee?.id === busy.id;
+    });
+  }
+  await db.execute(`update agent set status = 'online' where id = ?`, [free.id]);
+  return { id: team!.id, busy, free };
+}
+
 function metricLink(page: Page, metricId: string) {
   return page.locator(`[data-metric="${metricId}"] .value a`);
 }
@@ -127,6 +161,36 @@ describe('reports dashboard', () => {
 
     await page.locator(`#drill-down a[href="/tickets/${tickets.billing}"]`).click();
     await page.waitForURL(new RegExp(`/tickets/${tickets.billing}$`));
+  }, 120_000);
+
+  it('previews a rebalance in a team and moves the tickets with one click', async () => {
+    const team = await teamOfTwo();
+    const page = await signedInPage(
+      'dave@casework.example',
+      'Dave Okafor',
+      `/reports?teamId=${team.id}`,
+    );
+
+    await page.locator('#agent-load').waitFor();
+    await page.getByLabel('Tickets to move').fill('2');
+    await page.getByRole('button', { name: 'Preview rebalance' }).click();
+    const preview = page.getByRole('region', { name: 'Rebalance preview' });
+    await preview.getByText(`from ${team.busy.name}`).waitFor();
+    await expect(preview.locator('li').count()).resolves.toBe(2);
+    await screenshot(page, 'reports-rebalance-preview');
+
+    await preview.getByRole('button', { name: 'Move these tickets' }).click();
+    await page.getByText(`Moved 2 ticket(s) to ${team.free.name}.`).waitFor();
+    // Other test files share this database; once moved, the free agent stops taking tickets.
+    await workspace.stack.orm.em
+      .getConnection()
+      .execute(`update agent set status = 'away' where id = ?`, [team.free.id]);
+    // Each ticket's workflow records the handoff, then its projection updates the counts.
+    const freeRow = page.locator('#agent-load tbody tr').filter({ hasText: team.free.name });
+    await eventually(`${team.free.name} shown with the moved tickets`, async () => {
+      await page.reload();
+      return /^[2-9]\d* \//.test(await freeRow.locator('td').nth(2).innerText());
+    });
   }, 120_000);
 
   it('tells an agent the dashboard is not for their role', async () => {
