@@ -249,8 +249,10 @@ function refuseUnsendable(error: unknown): never {
     status: 422,
     type: 'mail-not-sendable',
     title: 'The triage mail cannot be sent',
-    detail: `${error.message}; configure a default mailbox to send reports from`,
-    errors: [{ field: error.field, problem: error.message }],
+    detail:
+      error.field === 'from'
+        ? 'No mailbox can send it: mark one mailbox as the default (it sends mail that belongs to no ticket), then try again'
+        : `The outbox refused it: ${error.message}`,
     cause: error,
   });
 }
