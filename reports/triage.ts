@@ -223,10 +223,11 @@ export interface KnowledgeGapExample {
 }
 
 export interface KnowledgeGap {
-  /** Queue name and first tag: the ticket topic as triage filed it. */
+  /** Queue name and the first tag, or else a subject word several of these tickets share. */
   topic: string;
   queue: { id: number; name: string } | null;
   tag: string | null;
+  subjectWord: string | null;
   /** The words these tickets share most, to name the missing KB article. */
   commonWords: string[];
   ticketCount: number;
@@ -251,7 +252,8 @@ const searchConcurrency = 6;
 
 /**
  * Finds the tickets created in `[from, to)` whose subject and first message get no published KB
- * article at `minimumScore` or above, grouped by queue and first tag, largest group first.
+ * article at `minimumScore` or above, grouped by topic (queue and tag, or a shared subject
+ * word), largest group first.
  */
 export async function findKnowledgeGaps(options: {
   em: EntityManager;
@@ -349,26 +351,72 @@ type KbAnswer = Awaited<ReturnType<typeof findKbAnswer>>;
 
 type Unanswered = { ticket: TicketText; answer: KbAnswer };
 
+// A topic is the queue and the ticket's first tag; an untagged ticket takes the subject word it
+// shares with the most other untagged gaps of its queue ("printer" for three printer tickets), so
+// a queue without tags still splits into topics a KB article could be written for.
 function groupGaps(unanswered: Unanswered[]): KnowledgeGap[] {
-  const groups = new Map<string, Unanswered[]>();
+  const sharedWords = subjectWordCounts(unanswered.filter((e) => e.ticket.tags.length === 0));
+  const groups = new Map<string, { label: Label; entries: Unanswered[] }>();
   for (const entry of unanswered) {
-    const key = `${entry.ticket.queue?.id ?? '-'}|${entry.ticket.tags[0] ?? ''}`;
-    groups.set(key, [...(groups.get(key) ?? []), entry]);
+    const label = labelOf(entry.ticket, sharedWords);
+    const key = `${entry.ticket.queue?.id ?? '-'}|${label.tag ?? ''}|${label.subjectWord ?? ''}`;
+    const group = groups.get(key) ?? { label, entries: [] };
+    group.entries.push(entry);
+    groups.set(key, group);
   }
 
   return [...groups.values()]
-    .map((entries) => toGap(entries))
+    .map(({ label, entries }) => toGap(label, entries))
     .sort((a, b) => b.ticketCount - a.ticketCount || a.topic.localeCompare(b.topic));
 }
 
-function toGap(entries: Unanswered[]): KnowledgeGap {
+interface Label {
+  tag: string | null;
+  subjectWord: string | null;
+}
+
+/** How many untagged gap tickets of each queue have each subject word (once per ticket). */
+function subjectWordCounts(entries: Unanswered[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { ticket } of entries) {
+    for (const word of new Set(subjectWords(ticket))) {
+      const key = `${ticket.queue?.id ?? '-'}|${word}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+function labelOf(ticket: TicketText, sharedWords: Map<string, number>): Label {
+  const tag = ticket.tags[0];
+  if (tag !== undefined) return { tag, subjectWord: null };
+  const shared = subjectWords(ticket)
+    .map((word) => ({ word, count: sharedWords.get(`${ticket.queue?.id ?? '-'}|${word}`) ?? 0 }))
+    .filter((w) => w.count >= 2)
+    .sort(
+      (a, b) => b.count - a.count || b.word.length - a.word.length || a.word.localeCompare(b.word),
+    );
+  return { tag: null, subjectWord: shared[0]?.word ?? null };
+}
+
+function subjectWords(ticket: TicketText): string[] {
+  return ticketQueryWords({ subject: ticket.subject, tags: [], body: '' }).filter(isWordish);
+}
+
+// Order numbers, dates and ids never name a topic.
+function isWordish(word: string): boolean {
+  return !/\p{N}/u.test(word);
+}
+
+function toGap(label: Label, entries: Unanswered[]): KnowledgeGap {
   const first = entries[0]!.ticket;
-  const tag = first.tags[0] ?? null;
   const queueName = first.queue?.name ?? 'No queue';
+  const name = label.tag ?? label.subjectWord;
   return {
-    topic: tag === null ? queueName : `${queueName} · ${tag}`,
+    topic: name === null ? queueName : `${queueName} · ${name}`,
     queue: first.queue,
-    tag,
+    tag: label.tag,
+    subjectWord: label.subjectWord,
     commonWords: commonWords(entries.map((e) => e.ticket)),
     ticketCount: entries.length,
     examples: entries.slice(0, examplesPerGap).map(({ ticket, answer }) => ({
@@ -383,7 +431,7 @@ function toGap(entries: Unanswered[]): KnowledgeGap {
 function commonWords(tickets: TicketText[]): string[] {
   const counts = new Map<string, number>();
   for (const ticket of tickets) {
-    for (const word of new Set(ticketQueryWords({ ...ticket, tags: [] }))) {
+    for (const word of new Set(ticketQueryWords({ ...ticket, tags: [] }).filter(isWordish))) {
       counts.set(word, (counts.get(word) ?? 0) + 1);
     }
   }

@@ -70,7 +70,15 @@ const stuckColumns = [
   'reasons',
   'overdue_since',
 ];
-const gapColumns = ['topic', 'queue', 'tag', 'tickets', 'common_words', 'example_tickets'];
+const gapColumns = [
+  'topic',
+  'queue',
+  'tag',
+  'subject_word',
+  'tickets',
+  'common_words',
+  'example_tickets',
+];
 const loadColumns = [
   'agent',
   'team',
@@ -142,6 +150,7 @@ export function leadRoutes(deps: LeadRouteDeps): Router {
         topic: g.topic,
         queue: g.queue?.name ?? '',
         tag: g.tag ?? '',
+        subject_word: g.subjectWord ?? '',
         tickets: g.ticketCount,
         common_words: g.commonWords.join(' '),
         example_tickets: g.examples.map((e) => e.ticketId).join(' '),

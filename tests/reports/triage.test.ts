@@ -261,9 +261,11 @@ describe('knowledge gaps', () => {
 
     expect(report.notice).toBeUndefined();
     expect(report.ticketsUnanswered).toBe(5);
+    // Untagged tickets split by the subject word they share: two ask about an invoice.
     expect(report.gaps.map((g) => [g.topic, g.ticketCount])).toEqual([
-      ['Integrations', 3],
+      ['Integrations · invoice', 2],
       ['Integrations · webhooks', 2],
+      ['Integrations', 1],
     ]);
   });
 
