@@ -110,51 +110,21 @@ async function pollOpenMailbox(options: {
     const uidValidity = currentUidValidity(client);
     const start = startingUid(mailbox, uidValidity);
     result.uidValidityChanged = start.changed;
-    if (start.changed) {
-      log.warn('mailbox UIDVALIDITY changed; re-scanning the folder', {
-        mailboxId: mailbox.id,
-        from: mailbox.uidValidity?.toString() ?? null,
-        to: uidValidity.toString(),
-      });
-    }
+    if (start.changed) warnUidValidityChanged(mailbox, uidValidity);
 
     await fileAwayProcessed({ client, mailbox, upToUid: start.lastUid });
-
     const pending = await newUids(client, start.lastUid);
     const batch = pending.slice(0, options.batchSize ?? defaultBatchSize);
     result.hasMore = pending.length > batch.length;
 
-    const messages =
-      batch.length === 0
-        ? []
-        : await client.fetchAll(
-            batch,
-            { uid: true, source: true, internalDate: true },
-            { uid: true },
-          );
-    const ordered = await withMissingRefetched({ client, batch, messages });
-    result.fetched = ordered.length;
-    const outcomes = await runInDependencyOrder({
-      dependencies: batchDependencies(ordered.map((m) => m.source!)),
-      concurrency: deps.concurrency ?? defaultConcurrency,
-      work: async (index) => {
-        const message = ordered[index]!;
-        const outcome = await fileOne({ deps, mailbox, uidValidity, message });
-        Context.current().heartbeat({ uid: message.uid });
-        return outcome;
-      },
-    });
-    for (const outcome of outcomes) tally(result, outcome);
+    await fileBatch({ client, mailbox, deps, uidValidity, batch, result });
 
     // The whole batch is filed before the position moves: a crash re-reads at most one batch,
     // which intake answers as duplicates.
-    const lastUid = messages.reduce((max, m) => Math.max(max, m.uid), start.lastUid);
-    if (start.changed || messages.length > 0) {
-      await recordMailboxPosition(deps.orm.em.fork(), {
-        mailboxId: mailbox.id,
-        uidValidity,
-        lastUid,
-      });
+    const lastUid = Math.max(start.lastUid, ...batch);
+    if (start.changed || batch.length > 0) {
+      const position = { mailboxId: mailbox.id, uidValidity, lastUid };
+      await recordMailboxPosition(deps.orm.em.fork(), position);
     }
     await fileAwayProcessed({ client, mailbox, upToUid: lastUid });
   } finally {
@@ -163,6 +133,44 @@ async function pollOpenMailbox(options: {
 
   if (result.fetched > 0) log.info('mailbox polled', { mailboxId: mailbox.id, ...result });
   return result;
+}
+
+/** Fetches a batch and files its mails several at a time, replies after what they answer. */
+async function fileBatch(options: {
+  client: ImapFlow;
+  mailbox: Mailbox;
+  deps: MailActivityDeps;
+  uidValidity: bigint;
+  batch: number[];
+  result: PollMailboxResult;
+}): Promise<void> {
+  const { client, mailbox, deps, uidValidity, batch, result } = options;
+  if (batch.length === 0) return;
+
+  const query = { uid: true, source: true, internalDate: true } as const;
+  const messages = await client.fetchAll(batch, query, { uid: true });
+  const ordered = await withMissingRefetched({ client, batch, messages });
+  result.fetched = ordered.length;
+
+  const outcomes = await runInDependencyOrder({
+    dependencies: batchDependencies(ordered.map((m) => m.source!)),
+    concurrency: deps.concurrency ?? defaultConcurrency,
+    work: async (index) => {
+      const message = ordered[index]!;
+      const outcome = await fileOne({ deps, mailbox, uidValidity, message });
+      Context.current().heartbeat({ uid: message.uid });
+      return outcome;
+    },
+  });
+  for (const outcome of outcomes) tally(result, outcome);
+}
+
+function warnUidValidityChanged(mailbox: Mailbox, uidValidity: bigint): void {
+  log.warn('mailbox UIDVALIDITY changed; re-scanning the folder', {
+    mailboxId: mailbox.id,
+    from: mailbox.uidValidity?.toString() ?? null,
+    to: uidValidity.toString(),
+  });
 }
 
 function currentUidValidity(client: ImapFlow): bigint {
