@@ -99,7 +99,10 @@ async function serveShopPage(tag: string): Promise<{ url: string; close(): Promi
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://localhost:${port}/`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -120,7 +123,10 @@ describe('contact form page', () => {
 
     await page.getByLabel('Email').fill(`${randomUUID()}@customer.example`);
     await page.getByLabel('Message').fill('The postcode 10115 is refused.');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/contact'));
     await page.getByRole('button', { name: 'Send' }).click();
+    const answer = await answered;
+    expect([answer.status(), await answer.text()]).toEqual([202, '{"received":true}']);
     await page.getByText('we received your request').waitFor();
     await page.close();
   });
