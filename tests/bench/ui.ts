@@ -148,6 +148,7 @@ async function timeFirstRows(context: BrowserContext, pageUrl: string): Promise<
 async function timeApi(context: BrowserContext, url: string): Promise<string[][]> {
   const calls = [
     '/api/inbox/tickets?view=all&sort=sla_due&pageSize=50',
+    '/api/inbox/tickets?view=mine&sort=sla_due&pageSize=50',
     '/api/inbox/tickets?view=breaching&sort=sla_due&pageSize=50',
     '/api/inbox/counts',
   ];
