@@ -70,7 +70,7 @@ async function signedInPage(email: string, name: string, pagePath: string): Prom
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(demoPassword());
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText(`Signed in as ${name}`).waitFor();
+  await page.getByText(`Signed in as ${name}`, { exact: true }).waitFor();
   return page;
 }
 
