@@ -58,7 +58,7 @@ export interface MailActivityDeps {
 export type MailActivities = ReturnType<typeof createMailActivities>;
 
 const defaultBatchSize = 50;
-const defaultConcurrency = 4;
+const defaultConcurrency = 8;
 export const defaultMaxMessageBytes = 25 * 1024 * 1024;
 
 /** Builds the mail activities over one ORM and intake. */
