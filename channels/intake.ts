@@ -60,6 +60,36 @@ export interface InboundMessage {
   refuseChangedContentOnRetry?: boolean;
 }
 
+/** What a channel without mail headers (API, chat, phone, web form) says about a message. */
+export type PlainInboundMessage = Pick<
+  InboundMessage,
+  'channel' | 'idempotencyKey' | 'requester' | 'subject' | 'text'
+> &
+  Partial<Pick<InboundMessage, 'appendToTicketId' | 'receivedAt'>>;
+
+/**
+ * An inbound message from a channel that has no raw mail, threading headers or attachments:
+ * the mail-only fields empty, received now, a new ticket unless one is named, and a reused
+ * idempotency key with other content refused, since these callers choose their own keys.
+ */
+export function plainInboundMessage(message: PlainInboundMessage): InboundMessage {
+  return {
+    html: null,
+    receivedAt: new Date(),
+    mailbox: null,
+    messageIdHeader: null,
+    inReplyTo: [],
+    references: [],
+    bodyHash: null,
+    automatedReason: null,
+    rawBlobKey: null,
+    attachments: [],
+    appendToTicketId: null,
+    refuseChangedContentOnRetry: true,
+    ...message,
+  };
+}
+
 export interface IntakeOutcome {
   ticketId: number;
   messageId: number;

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { acknowledgeNewTicket } from '../../channels/acknowledgement/acknowledge.ts';
 import type { EnqueueMail } from '../../channels/acknowledgement/outbound-mail.ts';
 import { IdentityKind } from '../../channels/identity/identities.ts';
-import { IntakeKeyReusedError, type Intake } from '../../channels/intake.ts';
+import { IntakeKeyReusedError, plainInboundMessage, type Intake } from '../../channels/intake.ts';
 import {
   takeRateLimitedHit,
   type RateLimit,
@@ -112,25 +112,15 @@ async function wasReceived(orm: Orm, submissionId: string): Promise<boolean> {
 async function acceptContact(deps: ContactRouteDeps, body: z.infer<typeof contactBody>) {
   const phone = body.phone ? [{ kind: IdentityKind.Phone, address: body.phone }] : [];
   try {
-    return await deps.intake.accept({
-      channel: Channel.Web,
-      idempotencyKey: `web-form:${body.submissionId}`,
-      requester: { email: body.email, name: body.name, identities: phone },
-      subject: body.subject,
-      text: body.message,
-      html: null,
-      receivedAt: new Date(),
-      mailbox: null,
-      messageIdHeader: null,
-      inReplyTo: [],
-      references: [],
-      bodyHash: null,
-      automatedReason: null,
-      rawBlobKey: null,
-      attachments: [],
-      appendToTicketId: null,
-      refuseChangedContentOnRetry: true,
-    });
+    return await deps.intake.accept(
+      plainInboundMessage({
+        channel: Channel.Web,
+        idempotencyKey: `web-form:${body.submissionId}`,
+        requester: { email: body.email, name: body.name, identities: phone },
+        subject: body.subject,
+        text: body.message,
+      }),
+    );
   } catch (error) {
     if (!(error instanceof IntakeKeyReusedError)) throw error;
     throw ProblemError.unprocessable(

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { assignWaitingTickets } from '../../activities/assignment-dispatch.ts';
 import {
   IntakeKeyReusedError,
+  plainInboundMessage,
   type InboundMessage,
   type Intake,
   type IntakeOutcome,
@@ -106,25 +107,16 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   router.post('/tickets', async (req, res) => {
     const body = parse(createTicketBody, req.body);
     const key = idempotencyKey(req);
-    const outcome = await acceptOrRefuse(deps.intake, {
-      channel: body.channel,
-      idempotencyKey: key,
-      requester: { email: body.requester.email, name: body.requester.name ?? null },
-      subject: body.subject,
-      text: body.body,
-      html: null,
-      receivedAt: new Date(),
-      mailbox: null,
-      messageIdHeader: null,
-      inReplyTo: [],
-      references: [],
-      bodyHash: null,
-      automatedReason: null,
-      rawBlobKey: null,
-      attachments: [],
-      appendToTicketId: null,
-      refuseChangedContentOnRetry: true,
-    });
+    const outcome = await acceptOrRefuse(
+      deps.intake,
+      plainInboundMessage({
+        channel: body.channel,
+        idempotencyKey: key,
+        requester: { email: body.requester.email, name: body.requester.name ?? null },
+        subject: body.subject,
+        text: body.body,
+      }),
+    );
     req.log.info({ ticketId: outcome.ticketId, duplicate: outcome.duplicate }, 'ticket intake');
     res
       .status(outcome.duplicate ? 200 : 201)

@@ -5,7 +5,12 @@
 // (acknowledgement, reminders) — never internal notes, never agents' data beyond a first name.
 // Tests: tests/channels/chat-*.test.ts.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Intake, IntakeOutcome, InboundMessage } from '../intake.ts';
+import {
+  plainInboundMessage,
+  type Intake,
+  type IntakeOutcome,
+  type InboundMessage,
+} from '../intake.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import { Channel, MessageKind } from '../../workflows/ticket/vocabulary.ts';
 
@@ -197,25 +202,14 @@ function chatMessage(options: {
   subject: string;
   appendToTicketId: number | null;
 }): InboundMessage {
-  return {
+  return plainInboundMessage({
     channel: Channel.Chat,
     idempotencyKey: options.key,
     requester: { email: options.email, name: options.name },
     subject: options.subject,
     text: options.text,
-    html: null,
-    receivedAt: new Date(),
-    mailbox: null,
-    messageIdHeader: null,
-    inReplyTo: [],
-    references: [],
-    bodyHash: null,
-    automatedReason: null,
-    rawBlobKey: null,
-    attachments: [],
     appendToTicketId: options.appendToTicketId,
-    refuseChangedContentOnRetry: true,
-  };
+  });
 }
 
 /** The ticket's subject: the first line of the first message, shortened. */

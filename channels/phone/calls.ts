@@ -8,7 +8,7 @@
 // an email. The number becomes a phone identity of the requester. Tests: tests/channels/phone-*.
 import type { EntityManager } from '../../db/orm.ts';
 import { IdentityKind, normalisePhone, type Identity } from '../identity/identities.ts';
-import type { Intake, IntakeOutcome } from '../intake.ts';
+import { plainInboundMessage, type Intake, type IntakeOutcome } from '../intake.ts';
 import { Channel } from '../../workflows/ticket/vocabulary.ts';
 
 export const CallDirection = { In: 'in', Out: 'out' } as const;
@@ -50,29 +50,20 @@ export async function logCall(
   const known =
     options.ticketId === null ? null : await requesterOfTicket(deps.em(), options.ticketId);
 
-  const outcome = await deps.intake.accept({
-    channel: Channel.Phone,
-    idempotencyKey: `phone:${options.idempotencyKey}`,
-    requester: {
-      email: known?.email ?? options.requester?.email ?? null,
-      name: known?.name ?? options.requester?.name ?? null,
-      identities: [...(known?.identities ?? []), { kind: IdentityKind.Phone, address: number }],
-    },
-    subject: options.subject ?? `Phone call ${call.direction === 'in' ? 'from' : 'to'} ${number}`,
-    text: describeCall({ ...call, number }, options.agent?.name ?? null),
-    html: null,
-    receivedAt: new Date(),
-    mailbox: null,
-    messageIdHeader: null,
-    inReplyTo: [],
-    references: [],
-    bodyHash: null,
-    automatedReason: null,
-    rawBlobKey: null,
-    attachments: [],
-    appendToTicketId: options.ticketId,
-    refuseChangedContentOnRetry: true,
-  });
+  const outcome = await deps.intake.accept(
+    plainInboundMessage({
+      channel: Channel.Phone,
+      idempotencyKey: `phone:${options.idempotencyKey}`,
+      requester: {
+        email: known?.email ?? options.requester?.email ?? null,
+        name: known?.name ?? options.requester?.name ?? null,
+        identities: [...(known?.identities ?? []), { kind: IdentityKind.Phone, address: number }],
+      },
+      subject: options.subject ?? `Phone call ${call.direction === 'in' ? 'from' : 'to'} ${number}`,
+      text: describeCall({ ...call, number }, options.agent?.name ?? null),
+      appendToTicketId: options.ticketId,
+    }),
+  );
 
   await deps.em().execute(
     `insert into phone_call (message_id, ticket_id, direction, number, duration_seconds, notes,
