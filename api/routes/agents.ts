@@ -14,6 +14,7 @@ import type { EntityManager, Orm } from '../../db/orm.ts';
 import { AgentStatus, agentStatuses } from '../../workflows/policies/assignment.ts';
 import type { AgentView } from '../contract.ts';
 import { ProblemError } from '../errors.ts';
+import { parse } from '../request-input.ts';
 
 export interface AgentRouteDeps {
   orm: Orm;
@@ -89,14 +90,4 @@ function toView(row: Record<string, unknown>): AgentStatusView {
     available: Boolean(row.available),
     status: row.status as AgentStatus,
   };
-}
-
-function parse<T extends z.ZodType>(
-  schema: T,
-  input: unknown,
-  where: 'body' | 'query' = 'body',
-): z.infer<T> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) throw ProblemError.invalid(result.error, where);
-  return result.data;
 }

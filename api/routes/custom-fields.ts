@@ -13,7 +13,7 @@ import {
 } from '../../db/repositories/custom-fields.ts';
 import { Role } from '../auth/roles.ts';
 import { ProblemError } from '../errors.ts';
-import { parse } from './tickets.ts';
+import { parse } from '../request-input.ts';
 
 const teamParams = z.object({ id: z.coerce.number().int().positive() });
 const definition = z

@@ -49,6 +49,7 @@ import type {
   MacroSuggestionList,
 } from '../kb-contract.ts';
 import { ProblemError } from '../errors.ts';
+import { parse } from '../request-input.ts';
 
 export interface KbRouteDeps {
   orm: Orm;
@@ -510,16 +511,6 @@ async function logSearch(
     // The search itself worked; losing one log line must not turn it into an error.
     (req.log as Logger).warn({ err: error }, 'kb search not logged');
   }
-}
-
-function parse<T extends z.ZodType>(
-  schema: T,
-  input: unknown,
-  where: 'body' | 'query' = 'body',
-): z.infer<T> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw ProblemError.invalid(parsed.error, where);
-  return parsed.data;
 }
 
 async function refuseKbErrors<T>(write: () => Promise<T>): Promise<T> {

@@ -25,7 +25,7 @@ import { Role } from '../auth/roles.ts';
 import type { MacroView } from '../contract.ts';
 import { ProblemError } from '../errors.ts';
 import { requireRole } from '../middleware/authenticate.ts';
-import { parse } from './tickets.ts';
+import { parse } from '../request-input.ts';
 
 export interface MacroRouteDeps {
   orm: Orm;

@@ -13,7 +13,7 @@ import {
   unreadCount,
 } from '../../db/repositories/notifications.ts';
 import { ProblemError } from '../errors.ts';
-import { parse } from './tickets.ts';
+import { parse } from '../request-input.ts';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -3,7 +3,6 @@
 // call. An Idempotency-Key header makes a retried log one call. Agents, leads and admins only.
 // How a call reaches the ticket (as an inbound message with call facts) is explained in
 // channels/phone/calls.ts. Tests: tests/channels/phone-*.test.ts.
-import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { logCall, listCalls } from '../../channels/phone/calls.ts';
@@ -14,6 +13,7 @@ import { TicketStatus } from '../../workflows/ticket/vocabulary.ts';
 import { Role } from '../auth/roles.ts';
 import { ProblemError } from '../errors.ts';
 import { requireRole } from '../middleware/authenticate.ts';
+import { idempotencyKeyOf, parse } from '../request-input.ts';
 
 export interface PhoneRouteDeps {
   orm: Orm;
@@ -55,7 +55,7 @@ export function phoneRoutes(deps: PhoneRouteDeps): Router {
     const logged = await refuseReusedKey(() =>
       logCall(
         { intake: deps.intake, em },
-        { call: body, ticketId: id, agent: agentOf(req), idempotencyKey: keyOf(req) },
+        { call: body, ticketId: id, agent: agentOf(req), idempotencyKey: idempotencyKeyOf(req) },
       ),
     );
     req.log.info({ ticketId: logged.outcome.ticketId, direction: body.direction }, 'call logged');
@@ -71,7 +71,7 @@ export function phoneRoutes(deps: PhoneRouteDeps): Router {
           call: body,
           ticketId: null,
           agent: agentOf(req),
-          idempotencyKey: keyOf(req),
+          idempotencyKey: idempotencyKeyOf(req),
           subject: body.subject,
           requester: body.requester,
         },
@@ -94,20 +94,6 @@ export function phoneRoutes(deps: PhoneRouteDeps): Router {
 
 function agentOf(req: Request): { id: number; name: string } {
   return { id: req.agent!.id, name: req.agent!.name };
-}
-
-function keyOf(req: Request): string {
-  const sent = req.get('idempotency-key');
-  if (sent !== undefined && (sent.length === 0 || sent.length > 200)) {
-    throw new ProblemError({
-      status: 422,
-      type: 'invalid-request',
-      title: 'Invalid request',
-      detail: 'header Idempotency-Key: must be 1 to 200 characters',
-      errors: [{ field: 'header.Idempotency-Key', problem: 'must be 1 to 200 characters' }],
-    });
-  }
-  return sent ?? randomUUID();
 }
 
 // A closed ticket takes no more messages (intake would open a follow-up ticket): the agent
@@ -134,14 +120,4 @@ async function refuseReusedKey<T>(run: () => Promise<T>): Promise<T> {
       error,
     );
   }
-}
-
-function parse<T extends z.ZodType>(
-  schema: T,
-  input: unknown,
-  where: 'body' | 'query' = 'body',
-): z.infer<T> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) throw ProblemError.invalid(result.error, where);
-  return result.data;
 }

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { EntityManager, Orm } from '../../db/orm.ts';
 import type { PresenceView } from '../contract.ts';
 import { ProblemError } from '../errors.ts';
+import { parse } from '../request-input.ts';
 
 export const presenceChannel = 'ticket_presence';
 
@@ -105,14 +106,4 @@ async function listPresence(em: EntityManager): Promise<PresenceView[]> {
     state: row.state as PresenceView['state'],
     expiresInMs: Number(row.expires_in_ms),
   }));
-}
-
-function parse<T extends z.ZodType>(
-  schema: T,
-  input: unknown,
-  where: 'body' | 'query' = 'body',
-): z.infer<T> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) throw ProblemError.invalid(result.error, where);
-  return result.data;
 }

@@ -14,6 +14,7 @@ import type { EntityManager, Orm } from '../../db/orm.ts';
 import { Role } from '../auth/roles.ts';
 import { ProblemError } from '../errors.ts';
 import { requireRole } from '../middleware/authenticate.ts';
+import { parse } from '../request-input.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 const mergeBody = z.object({
@@ -117,14 +118,4 @@ function refusalOf(error: RequesterMergeRefused): ProblemError {
     return ProblemError.notFound(error.message.replace(/ does not exist$/, ''));
   if (error.status === 409) return ProblemError.conflict(error.message, error);
   return ProblemError.unprocessable(error.message, error);
-}
-
-function parse<T extends z.ZodType>(
-  schema: T,
-  input: unknown,
-  where: 'body' | 'query' = 'body',
-): z.infer<T> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) throw ProblemError.invalid(result.error, where);
-  return result.data;
 }

@@ -45,7 +45,8 @@ import { Role } from '../auth/roles.ts';
 import type { AppliedMacro, MacroActionsView } from '../contract.ts';
 import { ProblemError, problemFromUpdateFailure } from '../errors.ts';
 import { requireRole } from '../middleware/authenticate.ts';
-import { actingAgentId, handleOf, parse, runUpdate, summaryAfterAction } from './tickets.ts';
+import { parse } from '../request-input.ts';
+import { actingAgentId, handleOf, runUpdate, summaryAfterAction } from './tickets.ts';
 
 export interface TicketCollabRouteDeps {
   orm: Orm;

@@ -4,7 +4,6 @@
 // belong to the workflow, never to this file. The acting agent of a reply, note, assignment
 // or status change is the signed-in agent (api/middleware/authenticate.ts); a body may still
 // name them as `agentId` (or `byAgentId`), but naming anyone else is refused with 403.
-import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -34,6 +33,7 @@ import { resolveMentions, withCollab } from '../../db/repositories/ticket-collab
 import { ticketWorkflowId } from '../../workflows/ticket/workflow-id.ts';
 import type { TicketSummary } from '../contract.ts';
 import { ProblemError, problemFromUpdateFailure } from '../errors.ts';
+import { idempotencyKeyOf, parse } from '../request-input.ts';
 
 export interface TicketRouteDeps {
   orm: Orm;
@@ -106,7 +106,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
 
   router.post('/tickets', async (req, res) => {
     const body = parse(createTicketBody, req.body);
-    const key = idempotencyKey(req);
+    const key = `api:${idempotencyKeyOf(req)}`;
     const outcome = await acceptOrRefuse(
       deps.intake,
       plainInboundMessage({
@@ -222,32 +222,6 @@ function offerWaitingTickets(deps: TicketRouteDeps, agentId: number, req: Reques
   }).catch((error: unknown) =>
     req.log.warn({ err: error, agentId }, 'waiting tickets not offered after capacity freed'),
   );
-}
-
-/** Parses a body or query with zod, or answers 422 naming each field and its problem. */
-export function parse<T extends z.ZodType>(
-  schema: T,
-  input: unknown,
-  where: 'body' | 'query' = 'body',
-): z.infer<T> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) throw ProblemError.invalid(result.error, where);
-  return result.data;
-}
-
-/** The caller's Idempotency-Key, scoped to API intake; a fresh key when none is sent. */
-function idempotencyKey(req: Request): string {
-  const sent = req.get('idempotency-key');
-  if (sent !== undefined && (sent.length === 0 || sent.length > 200)) {
-    throw new ProblemError({
-      status: 422,
-      type: 'invalid-request',
-      title: 'Invalid request',
-      detail: 'header Idempotency-Key: must be 1 to 200 characters',
-      errors: [{ field: 'header.Idempotency-Key', problem: 'must be 1 to 200 characters' }],
-    });
-  }
-  return `api:${sent ?? randomUUID()}`;
 }
 
 /** The ticket's workflow handle. */

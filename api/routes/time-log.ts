@@ -12,6 +12,7 @@ import type { TicketTimeLog, TimeLogEntry } from '../../reports/contract.ts';
 import { Role } from '../auth/roles.ts';
 import { requireRole } from '../middleware/authenticate.ts';
 import { ProblemError } from '../errors.ts';
+import { parse } from '../request-input.ts';
 
 const maxMinutes = 24 * 60;
 const clockSkewMs = 5 * 60_000;
@@ -126,12 +127,6 @@ export function timeLogRoutes(deps: { orm: Orm }): Router {
   });
 
   return router;
-}
-
-function parse<T extends z.ZodType>(schema: T, input: unknown, where: 'body' | 'query') {
-  const parsed = schema.safeParse(input ?? {});
-  if (!parsed.success) throw ProblemError.invalid(parsed.error, where);
-  return parsed.data as z.infer<T>;
 }
 
 // An agent without a reading role sees only their own entries.
