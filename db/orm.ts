@@ -28,6 +28,7 @@ import { RecentWebFormRepliesIndex } from './migrations/2026-12-05d4-recent-web-
 import { ReportsTimeLogSurveys } from './migrations/2026-12-05e-reports-time-log-surveys.ts';
 import { ReportFacts } from './migrations/2026-12-05e-report-facts.ts';
 import { InboxSlaOrderIndex } from './migrations/2026-12-05b-inbox-sla-order-index.ts';
+import { ReportDirtyTickets } from './migrations/2026-12-05g-report-dirty-tickets.ts';
 import { ReportFactSlaAndAssignments } from './migrations/2026-12-05e-report-fact-sla-and-assignments.ts';
 import { MailboxesAndOutboundMail } from './migrations/2026-12-05c-mailboxes-and-outbound-mail.ts';
 import { TicketCollaboration } from './migrations/2026-12-05a-ticket-collaboration.ts';
@@ -76,6 +77,7 @@ export const migrations = [
     class: ReportFactSlaAndAssignments,
   },
   { name: '2026-12-05b-inbox-sla-order-index', class: InboxSlaOrderIndex },
+  { name: '2026-12-05g-report-dirty-tickets', class: ReportDirtyTickets },
 ];
 
 export type Orm = MikroORM;

@@ -192,24 +192,79 @@ export async function refreshFacts(em: EntityManager): Promise<number> {
     await tx.execute('select pg_advisory_xact_lock_shared(?, id) from business_calendar', [
       businessWindowLayoutLock,
     ]);
-    const stale = await query<{ id: string; version: number }>(
+
+    // Usually only the tickets the projection touched since the last refresh (report_dirty,
+    // kept by a trigger on ticket); every ticket is checked only when a calendar was laid out
+    // again or the definitions moved, which the few stored combinations tell at once.
+    const marks = await query<{ id: string; version: number; marked: string }>(
       tx,
-      sql`
-      with c as (${laidOutRevisions})
-      select t.id, t.version from ticket t
-        left join team tm on tm.id = t.team_id
-        left join c on c.id = tm.calendar_id
-        left join report_fact_state f on f.ticket_id = t.id
-       where f.ticket_id is null or f.version <> t.version
-          or f.definitions_version <> ${definitionsVersion}
-          or f.calendar_id is distinct from tm.calendar_id
-          or f.calendar_revision is distinct from c.revision`,
+      sql`select d.ticket_id as id, t.version, d.marked
+            from report_dirty d left join ticket t on t.id = d.ticket_id`,
     );
+    const stale = (await derivedWithOutdatedInputs(tx))
+      ? await query<{ id: string; version: number }>(tx, everyStaleTicket)
+      : marks.filter((m) => m.version !== null);
     for (let i = 0; i < stale.length; i += batchSize) {
       await rederive(tx, stale.slice(i, i + batchSize));
     }
+
+    // Clears only the marks read above: a ticket marked again meanwhile has a new `marked`.
+    const read = JSON.stringify(marks.map((m) => ({ id: Number(m.id), marked: Number(m.marked) })));
+    await query(
+      tx,
+      sql`delete from report_dirty d
+           using jsonb_to_recordset(${read}::jsonb) as x(id bigint, marked bigint)
+           where d.ticket_id = x.id and d.marked = x.marked`,
+    );
+
+    // A large re-derivation changes what the planner should expect of the facts tables (it
+    // would otherwise plan a year of facts as a handful of rows until autovacuum came by).
+    if (stale.length >= analyzeAfter) await tx.execute('analyze report_fact, report_fact_state');
     return stale.length;
   });
+}
+
+const analyzeAfter = 10_000;
+
+// The full check: every ticket whose stored facts are missing or were derived from another
+// version, calendar or calendar revision, or under other definitions.
+const everyStaleTicket = sql`
+  with c as (${laidOutRevisions})
+  select t.id, t.version from ticket t
+    left join team tm on tm.id = t.team_id
+    left join c on c.id = tm.calendar_id
+    left join report_fact_state f on f.ticket_id = t.id
+   where f.ticket_id is null or f.version <> t.version
+      or f.definitions_version <> ${definitionsVersion}
+      or f.calendar_id is distinct from tm.calendar_id
+      or f.calendar_revision is distinct from c.revision`;
+
+// Whether any stored facts were derived under other definitions or from a calendar revision
+// that is no longer the laid-out one. The distinct (calendar, revision, definitions) of
+// report_fact_state are walked on their index, one probe each (a loose index scan).
+async function derivedWithOutdatedInputs(tx: EntityManager): Promise<boolean> {
+  const outdated = await query(
+    tx,
+    sql`
+    with recursive combos as (
+      (select coalesce(calendar_id, -1) as cal, coalesce(calendar_revision, -1) as rev,
+              definitions_version as defs
+         from report_fact_state order by 1, 2, 3 limit 1)
+      union all
+      select n.cal, n.rev, n.defs from combos c cross join lateral (
+        select coalesce(f.calendar_id, -1) as cal, coalesce(f.calendar_revision, -1) as rev,
+               f.definitions_version as defs
+          from report_fact_state f
+         where (coalesce(f.calendar_id, -1), coalesce(f.calendar_revision, -1),
+                f.definitions_version) > (c.cal, c.rev, c.defs)
+         order by 1, 2, 3 limit 1) n
+    ), laid_out as (${laidOutRevisions})
+    select 1 from combos c left join laid_out l on l.id = c.cal
+     where c.defs <> ${definitionsVersion}
+        or (c.cal <> -1 and coalesce(l.revision, -1) <> c.rev)
+     limit 1`,
+  );
+  return outdated.length > 0;
 }
 
 // The versions recorded are those read before deriving: a ticket changed meanwhile is stale

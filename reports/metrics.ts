@@ -142,25 +142,30 @@ function slaRows(target: 'first_response' | 'next_response' | 'resolution') {
 
 // Open at `asOf`: the ticket's last status-bearing entry before then does not end its work. A
 // ticket whose read-model row has not changed since `asOf` is in the same status now as then,
-// so only tickets touched after `asOf` need their timeline read (none when asOf is now).
+// so only tickets touched after `asOf` need their timeline read (none when asOf is now). The
+// two cases are two scans, each on its own index: the open tickets (a partial index) and the
+// tickets touched since `asOf` (by status and update time).
 function backlogRows(s: ReportScope): Sql {
-  return sql`
-    select t.id as ticket_id, t.assignee_id as agent_id, ${ticketColumns}, t.created_at as at,
-           null::double precision as business_ms,
+  const columns = sql`t.id as ticket_id, t.assignee_id as agent_id, ${ticketColumns},
+           t.created_at as at, null::double precision as business_ms,
            extract(epoch from (${s.asOf}::timestamptz - t.created_at)) * 1000 as calendar_ms,
            null::numeric as value, null::boolean as outcome,
            'open ' || floor(extract(epoch from (${s.asOf}::timestamptz - t.created_at)) / 86400)
-             || ' days' as note
-      from ticket t
-     where t.created_at < ${s.asOf}
-       and case when t.updated_at < ${s.asOf} then t.status not in ('resolved', 'closed')
-           else coalesce((
+             || ' days' as note`;
+  return sql`
+    select ${columns} from ticket t
+     where t.status not in ('resolved', 'closed') and t.created_at < ${s.asOf}
+       and t.updated_at < ${s.asOf}
+    union all
+    select ${columns} from ticket t
+     where t.updated_at >= ${s.asOf} and t.created_at < ${s.asOf}
+       and coalesce((
              select not (e.kind = 'auto_closed' or (e.kind = 'status_changed'
                          and e.detail->>'to' in ('resolved', 'closed')))
                from ticket_event e
               where e.ticket_id = t.id and e.at < ${s.asOf}
                 and e.kind in ('status_changed', 'auto_closed', 'reopened')
-              order by e.seq desc limit 1), true) end`;
+              order by e.seq desc limit 1), true)`;
 }
 
 function olderThan(days: number): Sql {

@@ -169,13 +169,16 @@ export async function aggregateAll(
     families.set(metric.rows, [...(families.get(metric.rows) ?? []), metric]);
   }
 
+  // The families share nothing: each is folded on a connection of its own, all at once.
   const aggregates = new Map<MetricId, Aggregate>();
-  for (const members of families.values()) {
-    const rows = filteredRows(members[0]!, scope, { withSubset: false });
-    const subsets = members.map((m) => m.subset ?? sql`true`);
-    const folded = await query(em, aggregateFamily(rows, subsets));
-    members.forEach((m, i) => aggregates.set(m.id, normaliseAggregate(folded[i] ?? {})));
-  }
+  await Promise.all(
+    [...families.values()].map(async (members) => {
+      const rows = filteredRows(members[0]!, scope, { withSubset: false });
+      const subsets = members.map((m) => m.subset ?? sql`true`);
+      const folded = await query(em.fork(), aggregateFamily(rows, subsets));
+      members.forEach((m, i) => aggregates.set(m.id, normaliseAggregate(folded[i] ?? {})));
+    }),
+  );
   return aggregates;
 }
 

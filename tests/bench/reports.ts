@@ -2,10 +2,11 @@
 // own PostgreSQL (BENCH_REPORTS_PG_PORT, default 56504; data in .data/bench-reports, wiped each
 // run), migrates, seeds the demo workgroup, generates 100,000 tickets and 1,000,000 timeline
 // entries with generate_series (plus time log rows and surveys), and prints each dashboard
-// query's time as the median of five runs, for a 30-day period with a 30-day baseline (the
-// pilot's view) and for the whole year. Target: every dashboard query under 500 ms. The
-// one-off derivation of the per-ticket report facts is timed apart (reports/facts.ts).
-// Prints figures; asserts nothing.
+// query's median and p95 over ten runs (after one warm-up), for a 30-day period with a 30-day
+// baseline (the pilot's view) and for the whole year, with PASS or MISS against 500 ms on the
+// p95. The ORM pool is the API server's (openOrm's default), since the dashboard request runs
+// its independent queries on connections of their own. The one-off derivation of the
+// per-ticket report facts is timed apart (reports/facts.ts). Prints figures; asserts nothing.
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
@@ -29,7 +30,7 @@ import { startPostgres } from '../../temporal/local/postgres.ts';
 import { formatTable, ms, percentile, verdict } from './bench-report.ts';
 
 const tickets = 100_000;
-const runs = 5;
+const runs = 10;
 const targetMs = 500;
 const historyEnd = new Date('2026-11-30T00:00:00Z');
 
@@ -47,7 +48,7 @@ export async function runReportsBench(): Promise<void> {
   try {
     await migrateDatabase({ databaseUrl: postgres.databaseUrl, log });
     await seedDemoWorkgroup({ databaseUrl: postgres.databaseUrl, log });
-    const orm = await openOrm({ databaseUrl: postgres.databaseUrl, poolMax: 4 });
+    const orm = await openOrm({ databaseUrl: postgres.databaseUrl });
     try {
       await measure(orm.em.fork());
     } finally {
@@ -77,7 +78,14 @@ async function measure(em: EntityManager): Promise<void> {
   const derived = await refreshFacts(em);
   console.log(
     `Report facts of ${derived} tickets derived in ${ms(performance.now() - derive)} ` +
-      '(once; later only tickets, calendars or definitions that moved).\n',
+      '(once; later only tickets, calendars or definitions that moved).',
+  );
+  await em.execute('update ticket set version = version + 1 where id % 1000 = 0');
+  const touched = performance.now();
+  const rederived = await refreshFacts(em);
+  console.log(
+    `Report facts of ${rederived} tickets the projection touched re-derived in ` +
+      `${ms(performance.now() - touched)} (what a report after busy minutes pays).\n`,
   );
 
   const day = 86_400_000;
@@ -99,15 +107,18 @@ async function measure(em: EntityManager): Promise<void> {
   ] as const) {
     rows.push(...(await timeQueries(em, name, q)));
   }
-  console.log(`\n${formatTable(['period', 'query', 'median', `< ${targetMs} ms`], rows)}`);
+  console.log(
+    `\n${formatTable(['period', 'query', 'median', 'p95', `p95 < ${targetMs} ms`], rows)}`,
+  );
 }
 
 async function timeQueries(em: EntityManager, period: string, q: ReportQuery): Promise<string[][]> {
   const scope = scopeOf(q, historyEnd);
   const rows: string[][] = [];
   const add = async (name: string, run: () => Promise<unknown>) => {
-    const median = await medianOf(run);
-    const row = [period, name, ms(median), verdict(-median, -targetMs)];
+    const times = await timesOf(run);
+    const p95 = percentile(times, 0.95);
+    const row = [period, name, ms(percentile(times, 0.5)), ms(p95), verdict(-p95, -targetMs)];
     console.log(row.join('  '));
     rows.push(row);
   };
@@ -131,7 +142,7 @@ async function timeQueries(em: EntityManager, period: string, q: ReportQuery): P
   return rows;
 }
 
-async function medianOf(run: () => Promise<unknown>): Promise<number> {
+async function timesOf(run: () => Promise<unknown>): Promise<number[]> {
   await run();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -139,7 +150,7 @@ async function medianOf(run: () => Promise<unknown>): Promise<number> {
     await run();
     times.push(performance.now() - started);
   }
-  return percentile(times, 0.5);
+  return times;
 }
 
 function iso(msSinceEpoch: number): string {
