@@ -65,7 +65,9 @@ export type PlainInboundMessage = Pick<
   InboundMessage,
   'channel' | 'idempotencyKey' | 'requester' | 'subject' | 'text'
 > &
-  Partial<Pick<InboundMessage, 'appendToTicketId' | 'receivedAt'>>;
+  Partial<
+    Pick<InboundMessage, 'appendToTicketId' | 'receivedAt' | 'html' | 'refuseChangedContentOnRetry'>
+  >;
 
 /**
  * An inbound message from a channel that has no raw mail, threading headers or attachments:

@@ -7,7 +7,7 @@
 import { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { Intake } from '../../channels/intake.ts';
+import { plainInboundMessage, type Intake } from '../../channels/intake.ts';
 import type { EntityManager, Orm } from '../../db/orm.ts';
 import {
   checkFieldValues,
@@ -228,24 +228,19 @@ export function ticketCollabRoutes(deps: TicketCollabRouteDeps): Router {
     }
     const message = await customerMessageOf(em(), ticketId, body.messageId);
 
-    const outcome = await deps.intake.accept({
-      channel: message.channel,
-      idempotencyKey: `split:${body.messageId}`,
-      requester: { email: message.requesterEmail, name: message.requesterName },
-      subject: body.subject ?? message.subject ?? original.subject,
-      text: message.text,
-      html: message.html,
-      receivedAt: new Date(),
-      mailbox: null,
-      messageIdHeader: null,
-      inReplyTo: [],
-      references: [],
-      bodyHash: null,
-      automatedReason: null,
-      rawBlobKey: null,
-      attachments: [],
-      appendToTicketId: null,
-    });
+    const outcome = await deps.intake.accept(
+      plainInboundMessage({
+        channel: message.channel,
+        idempotencyKey: `split:${body.messageId}`,
+        requester: { email: message.requesterEmail, name: message.requesterName },
+        subject: body.subject ?? message.subject ?? original.subject,
+        text: message.text,
+        html: message.html,
+        receivedAt: new Date(),
+        appendToTicketId: null,
+        refuseChangedContentOnRetry: false,
+      }),
+    );
     if (!outcome.duplicate) await copyAttachments(em(), body.messageId, outcome.messageId);
 
     const split = { byAgentId, messageId: body.messageId };

@@ -7,7 +7,7 @@
 // writing by mail is one requester. Tests: tests/channels/social-*.test.ts.
 import type { EntityManager } from '../../db/orm.ts';
 import { IdentityKind, socialIdentityKind, type Identity } from '../identity/identities.ts';
-import type { Intake, IntakeOutcome } from '../intake.ts';
+import { plainInboundMessage, type Intake, type IntakeOutcome } from '../intake.ts';
 import { Channel, TicketStatus } from '../../workflows/ticket/vocabulary.ts';
 
 /** The documented body of POST /api/channels/social/:platform/messages (docs/channels.md). */
@@ -44,28 +44,24 @@ export async function acceptSocialMessage(
   const thread = await latestThread(deps.em(), platform, message.conversationId);
   const appendTo = thread !== null && !thread.closed ? thread.ticketId : null;
 
-  const outcome = await deps.intake.accept({
-    channel: Channel.Social,
-    idempotencyKey: `social:${platform}:${message.messageId}`,
-    requester: {
-      email: message.sender.email ?? null,
-      name: message.sender.name ?? message.sender.handle ?? null,
-      identities: identitiesOf(platform, message.sender),
-    },
-    subject: subjectOf(platform, message),
-    text: textOf(message),
-    html: null,
-    receivedAt: new Date(message.sentAt),
-    mailbox: null,
-    messageIdHeader: null,
-    inReplyTo: [],
-    references: [],
-    bodyHash: null,
-    automatedReason: null,
-    rawBlobKey: null,
-    attachments: [],
-    appendToTicketId: appendTo,
-  });
+  const outcome = await deps.intake.accept(
+    plainInboundMessage({
+      channel: Channel.Social,
+      idempotencyKey: `social:${platform}:${message.messageId}`,
+      requester: {
+        email: message.sender.email ?? null,
+        name: message.sender.name ?? message.sender.handle ?? null,
+        identities: identitiesOf(platform, message.sender),
+      },
+      subject: subjectOf(platform, message),
+      text: textOf(message),
+      html: null,
+      receivedAt: new Date(message.sentAt),
+      appendToTicketId: appendTo,
+      // The platform's message id is the key; a retry with other text is the same message.
+      refuseChangedContentOnRetry: false,
+    }),
+  );
 
   // Intake also opens a new ticket when the one we appended to ended meanwhile: link it too.
   const linked = outcome.createdTicket ? (thread?.ticketId ?? null) : null;
