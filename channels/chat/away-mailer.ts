@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Orm } from '../../db/orm.ts';
 import type { TicketChangeFeed } from '../../api/ticket-change-feed.ts';
 import { isUnsendableMail, type EnqueueMail } from '../acknowledgement/outbound-mail.ts';
+import { startChangeSweeper } from '../change-sweeper.ts';
 
 export interface ChatAwayMailerOptions {
   orm: Orm;
@@ -34,28 +35,13 @@ const owedForDays = 7;
 export function startChatAwayMailer(options: ChatAwayMailerOptions): ChatAwayMailer {
   // Replies that cannot be mailed (no mailbox to send from) are reported once per process.
   const reported = new Set<number>();
-  let running: Promise<number> | null = null;
-  const sweep = (): Promise<number> => {
-    running ??= mailOwedReplies(options, reported).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  const sweepLogged = () =>
-    void sweep().catch((error: unknown) =>
-      options.log.warn({ err: error }, 'chat replies not mailed; the next sweep retries'),
-    );
-
-  const unsubscribe = options.feed.subscribe(sweepLogged);
-  const timer = setInterval(sweepLogged, Math.max(250, options.awayAfterMs / 2));
-  timer.unref();
-  return {
-    sweep,
-    stop() {
-      unsubscribe();
-      clearInterval(timer);
-    },
-  };
+  return startChangeSweeper({
+    feed: options.feed,
+    log: options.log,
+    everyMs: Math.max(250, options.awayAfterMs / 2),
+    failure: 'chat replies not mailed',
+    sweepOnce: () => mailOwedReplies(options, reported),
+  });
 }
 
 async function mailOwedReplies(

@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { Orm } from '../../db/orm.ts';
 import type { TicketChangeFeed } from '../../api/ticket-change-feed.ts';
+import { startChangeSweeper } from '../change-sweeper.ts';
 
 export interface PlatformPostDeps {
   orm: Orm;
@@ -84,30 +85,13 @@ export interface SocialReplyRelay {
 export function startSocialReplyRelay(
   deps: PlatformPostDeps & { feed: TicketChangeFeed; sweepEveryMs?: number },
 ): SocialReplyRelay {
-  let running: Promise<number> | null = null;
-  const sweep = (): Promise<number> => {
-    running ??= recordSocialReplies(deps)
-      .then(() => sendRecordedPosts(deps))
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-  const sweepLogged = () =>
-    void sweep().catch((error: unknown) =>
-      deps.log.warn({ err: error }, 'social replies not relayed; the next sweep retries'),
-    );
-
-  const unsubscribe = deps.feed.subscribe(sweepLogged);
-  const timer = setInterval(sweepLogged, deps.sweepEveryMs ?? 30_000);
-  timer.unref();
-  return {
-    sweep,
-    stop() {
-      unsubscribe();
-      clearInterval(timer);
-    },
-  };
+  return startChangeSweeper({
+    feed: deps.feed,
+    log: deps.log,
+    everyMs: deps.sweepEveryMs ?? 30_000,
+    failure: 'social replies not relayed',
+    sweepOnce: () => recordSocialReplies(deps).then(() => sendRecordedPosts(deps)),
+  });
 }
 
 interface ClaimedPost {

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { TicketChangeFeed } from '../../api/ticket-change-feed.ts';
 import type { EntityManager, Orm } from '../../db/orm.ts';
 import { mailTicketMessage, type TicketMailSkipped } from '../email/outbound/ticket-mail.ts';
+import { startChangeSweeper } from '../change-sweeper.ts';
 
 /** Enqueues one reply's mail, or says why it cannot be sent; tests hand in another sender. */
 export type MailReply = (
@@ -40,28 +41,13 @@ export function startWebFormReplyMailer(options: {
 }): WebFormReplyMailer {
   // Replies that can never be mailed (no mailbox to send from) are reported once per process.
   const reported = new Set<number>();
-  let running: Promise<number> | null = null;
-  const sweep = (): Promise<number> => {
-    running ??= mailNewReplies(options, reported).finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  const sweepLogged = () =>
-    void sweep().catch((error: unknown) =>
-      options.log.warn({ err: error }, 'contact-form replies not mailed; the next sweep retries'),
-    );
-
-  const unsubscribe = options.feed.subscribe(sweepLogged);
-  const timer = setInterval(sweepLogged, options.sweepEveryMs ?? 30_000);
-  timer.unref();
-  return {
-    sweep,
-    stop() {
-      unsubscribe();
-      clearInterval(timer);
-    },
-  };
+  return startChangeSweeper({
+    feed: options.feed,
+    log: options.log,
+    everyMs: options.sweepEveryMs ?? 30_000,
+    failure: 'contact-form replies not mailed',
+    sweepOnce: () => mailNewReplies(options, reported),
+  });
 }
 
 async function mailNewReplies(
