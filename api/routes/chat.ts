@@ -29,7 +29,8 @@ import type { Orm } from '../../db/orm.ts';
 import { ProblemError } from '../errors.ts';
 import { rejectNulCharacters } from '../middleware/reject-control-characters.ts';
 import type { TicketChangeFeed } from '../ticket-change-feed.ts';
-import { parsePublicBody, refuseWhenLimited } from './contact.ts';
+import { parse } from '../request-input.ts';
+import { refuseWhenLimited } from './contact.ts';
 
 export interface ChatRouteDeps {
   orm: Orm;
@@ -76,7 +77,7 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
   const json = [express.json({ limit: '16kb' }), rejectNulCharacters];
 
   router.post('/chat/conversations', ...json, async (req, res) => {
-    const body = parsePublicBody(startBody, req.body);
+    const body = parse(startBody, req.body);
     const verdict = await takeRateLimitedHit(em(), [
       { bucket: `chat-start:${req.ip ?? 'unknown'}`, limit: options.startsPerIp },
     ]);
@@ -117,7 +118,7 @@ export function chatRoutes(deps: ChatRouteDeps): Router {
 
   router.post('/chat/conversations/:token/messages', ...json, async (req, res) => {
     const chat = await chatOf(deps, req);
-    const body = parsePublicBody(messageBody, req.body);
+    const body = parse(messageBody, req.body);
     const verdict = await takeRateLimitedHit(em(), [
       { bucket: `chat-message:${chat.id}`, limit: options.messagesPerConversation },
     ]);

@@ -22,6 +22,7 @@ import type { Orm } from '../../db/orm.ts';
 import { Channel } from '../../workflows/ticket/vocabulary.ts';
 import { ProblemError } from '../errors.ts';
 import { rejectNulCharacters } from '../middleware/reject-control-characters.ts';
+import { parse } from '../request-input.ts';
 
 export interface ContactRouteDeps {
   orm: Orm;
@@ -63,7 +64,7 @@ export function contactRoutes(deps: ContactRouteDeps): Router {
     express.json({ limit: '64kb' }),
     rejectNulCharacters,
     async (req, res) => {
-      const body = parsePublicBody(contactBody, req.body);
+      const body = parse(contactBody, req.body);
       const ip = req.ip ?? 'unknown';
 
       if (body.website !== undefined && body.website.trim() !== '') {
@@ -128,13 +129,6 @@ async function acceptContact(deps: ContactRouteDeps, body: z.infer<typeof contac
       error,
     );
   }
-}
-
-/** Validates a public body; each problem names its field (`body.email`). */
-export function parsePublicBody<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) throw ProblemError.invalid(result.error);
-  return result.data;
 }
 
 /** Answers 429 with Retry-After when a public rate limit is reached. */
