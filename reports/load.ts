@@ -6,11 +6,11 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { EntityManager } from '../db/orm.ts';
-import { alwaysOpen, businessMsBetween } from '../workflows/shared/business-time.ts';
 import { assignUpdate } from '../workflows/ticket/messages.ts';
 import type { Priority, TicketStatus } from '../workflows/ticket/vocabulary.ts';
 import { ticketWorkflowId } from '../workflows/ticket/workflow-id.ts';
-import { loadTeamCalendars, type TriageFilters } from './triage.ts';
+import { createBusinessClocks } from './triage-clock.ts';
+import type { TriageFilters } from './triage.ts';
 
 const hourMs = 3_600_000;
 
@@ -70,10 +70,11 @@ export async function measureAgentLoad(options: {
     options.em,
     agents.map((a) => a.agent.id),
   );
-  const weigh = await ticketWeigher(options.em, options.now);
+  const weigh = await ticketWeigher(options.em, options.now, tickets);
 
+  const byAgent = new Map(agents.map((load) => [load.agent.id, load]));
   for (const ticket of tickets) {
-    const load = agents.find((a) => a.agent.id === ticket.assigneeId)!;
+    const load = byAgent.get(ticket.assigneeId)!;
     load.activeTickets += 1;
     load.weightedBusinessHours += weigh(ticket);
     if (ticket.dueAt !== null && ticket.dueAt <= options.now) load.overdueTickets += 1;
@@ -156,14 +157,17 @@ async function loadActiveTickets(em: EntityManager, agentIds: number[]): Promise
 }
 
 /** Business hours since a ticket was created, in its team's calendar (24x7 without one). */
-async function ticketWeigher(em: EntityManager, now: Date): Promise<(t: ActiveTicket) => number> {
-  const calendars = await loadTeamCalendars(em);
-  return (ticket) => {
-    const calendar =
-      (ticket.teamId === null ? undefined : calendars.get(ticket.teamId)) ?? alwaysOpen;
-    const ms = businessMsBetween({ calendar, from: ticket.createdAt.getTime(), to: now.getTime() });
-    return Math.max(0, ms) / hourMs;
-  };
+async function ticketWeigher(
+  em: EntityManager,
+  now: Date,
+  tickets: ActiveTicket[],
+): Promise<(t: ActiveTicket) => number> {
+  const since = tickets.reduce(
+    (earliest, t) => Math.min(earliest, t.createdAt.getTime()),
+    now.getTime(),
+  );
+  const clocks = await createBusinessClocks({ em, since, until: now.getTime() });
+  return (ticket) => clocks(ticket.teamId, ticket.createdAt.getTime()) / hourMs;
 }
 
 export interface RebalanceMove {

@@ -8,12 +8,8 @@ import type { EntityManager } from '../db/orm.ts';
 import { findKbAnswer } from '../search/kb-search.ts';
 import type { Meili } from '../search/client.ts';
 import { ticketQueryWords } from '../search/kb-language.ts';
-import {
-  alwaysOpen,
-  businessMsBetween,
-  type BusinessCalendar,
-} from '../workflows/shared/business-time.ts';
 import type { Priority, TicketStatus } from '../workflows/ticket/vocabulary.ts';
+import { createBusinessClocks, type BusinessClocks } from './triage-clock.ts';
 
 /** Default idle threshold: one business day without any action makes a ticket stuck. */
 export const defaultStuckAfterBusinessHours = 8;
@@ -92,10 +88,18 @@ export async function findStuckTickets(options: {
 }): Promise<StuckTicketReport> {
   const threshold = options.stuckAfterBusinessHours ?? defaultStuckAfterBusinessHours;
   const rows = await loadCandidates(options.em, options.now, threshold, options.filters ?? {});
-  const calendars = await loadTeamCalendars(options.em);
+  const since = rows.reduce(
+    (earliest, row) => Math.min(earliest, asDate(row.last_action_at)!.getTime()),
+    options.now.getTime(),
+  );
+  const clocks = await createBusinessClocks({
+    em: options.em,
+    since,
+    until: options.now.getTime(),
+  });
 
   const tickets = rows
-    .map((row) => toStuckTicket(row, calendars, options.now, threshold))
+    .map((row) => toStuckTicket(row, clocks, options.now, threshold))
     .filter((ticket) => ticket.reasons.length > 0)
     .sort((a, b) => b.idleBusinessHours - a.idleBusinessHours || a.id - b.id);
   return { asOf: options.now.toISOString(), stuckAfterBusinessHours: threshold, tickets };
@@ -153,14 +157,13 @@ async function loadCandidates(
 
 function toStuckTicket(
   row: Row,
-  calendars: Map<number, BusinessCalendar>,
+  clocks: BusinessClocks,
   now: Date,
   threshold: number,
 ): StuckTicket {
   const teamId = row.team_id === null ? null : Number(row.team_id);
-  const calendar = (teamId !== null ? calendars.get(teamId) : undefined) ?? alwaysOpen;
   const lastActionAt = asDate(row.last_action_at)!;
-  const idleMs = businessMsBetween({ calendar, from: lastActionAt.getTime(), to: now.getTime() });
+  const idleMs = clocks(teamId, lastActionAt.getTime());
   const overdue = overdueTargets(row, now);
 
   const reasons: StuckReason[] = [];
@@ -193,26 +196,6 @@ function overdueTargets(row: Row, now: Date): { reason: StuckReason; due: Date }
     .map(([reason, value]) => ({ reason, due: asDate(value) }))
     .filter((t): t is { reason: StuckReason; due: Date } => t.due !== null && t.due <= now)
     .sort((a, b) => a.due.getTime() - b.due.getTime());
-}
-
-/** Every team's business calendar, in the shape the pure business-time module reads. */
-export async function loadTeamCalendars(em: EntityManager): Promise<Map<number, BusinessCalendar>> {
-  const rows: Row[] = await em.execute(
-    `select t.id as team_id, c.id, c.name, c.time_zone, c.weekly, c.holidays, c.revision
-       from team t join business_calendar c on c.id = t.calendar_id`,
-  );
-  return new Map(
-    rows.map((row) => [
-      Number(row.team_id),
-      {
-        id: `${row.id}r${row.revision}`,
-        name: String(row.name),
-        timeZone: String(row.time_zone),
-        weekly: row.weekly as BusinessCalendar['weekly'],
-        holidays: row.holidays as string[],
-      },
-    ]),
-  );
 }
 
 export interface KnowledgeGapExample {
