@@ -37,7 +37,7 @@
 //   surveys do not count; traced to the agent and team owning the ticket at resolution;
 // - NPS: % promoters (9–10) − % detractors (0–6) over answered NPS surveys.
 import type { MetricId, MetricStatistic, MetricUnit } from './contract.ts';
-import { joinSql, sql, type Sql } from './sql.ts';
+import { joinSql, Sql, sql } from './sql.ts';
 
 /** Bumped whenever a definition below changes meaning; stored with every snapshot. */
 export const definitionsVersion = '2026-12-05.1';
@@ -415,32 +415,54 @@ export function filteredRows(
   return sql`select r.* from (${metric.rows(s)}) r where ${joinSql(where, ' and ')}`;
 }
 
+/**
+ * Which order statistics a metric's fold needs: durations their business and calendar
+ * percentiles, a median of values its value median, every other statistic only counts and
+ * sums. Each percentile is a sort of the rows, so a fold skips those its metric never shows.
+ */
+export type Fold = 'all' | 'durations' | 'values' | 'counts';
+
+/** The fold a metric's headline, comparison and p90 figures are read from. */
+export function foldOf(metric: MetricDefinition): Fold {
+  if (metric.isDuration) return 'durations';
+  return metric.statistic === 'median' ? 'values' : 'counts';
+}
+
 /** The one fold every metric's rows go through; which columns matter depends on the statistic. */
-export function aggregateOf(rows: Sql): Sql {
-  return aggregateFamily(rows, [sql`true`]);
+export function aggregateOf(rows: Sql, fold: Fold = 'all'): Sql {
+  return aggregateFamily(rows, [sql`true`], [fold]);
 }
 
 /**
  * Folds rows shared by several metrics once per metric's subset, in one query: the rows are
  * materialised, so each row's business time is looked up once, whatever reads it.
- * Answers one row per subset, in order, with its index in `i`.
+ * Answers one row per subset, in order, with its index in `i`; the percentiles a subset's fold
+ * does not need are null.
  */
-export function aggregateFamily(rows: Sql, subsets: Sql[]): Sql {
-  const folds = subsets.map(
-    (subset, i) => sql`
+export function aggregateFamily(rows: Sql, subsets: Sql[], folds?: Fold[]): Sql {
+  const parts = subsets.map((subset, i) => {
+    const fold = folds?.[i] ?? 'all';
+    const durations = fold === 'all' || fold === 'durations';
+    // Fixed text only (no input reaches it): a percentile of a column, or null when unneeded.
+    const percentile = (q: '0.5' | '0.9', column: string, wanted: boolean) =>
+      new Sql(
+        wanted ? `percentile_cont(${q}) within group (order by ${column})` : 'null::float8',
+        [],
+      );
+    return sql`
     select ${i} as i, count(*)::int as n,
-           percentile_cont(0.5) within group (order by business_ms) / 60000 as business_p50,
-           percentile_cont(0.9) within group (order by business_ms) / 60000 as business_p90,
-           percentile_cont(0.5) within group (order by calendar_ms) / 60000 as calendar_p50,
-           percentile_cont(0.9) within group (order by calendar_ms) / 60000 as calendar_p90,
-           percentile_cont(0.5) within group (order by value) as value_p50,
+           ${percentile('0.5', 'business_ms', durations)} / 60000 as business_p50,
+           ${percentile('0.9', 'business_ms', durations)} / 60000 as business_p90,
+           ${percentile('0.5', 'calendar_ms', durations)} / 60000 as calendar_p50,
+           ${percentile('0.9', 'calendar_ms', durations)} / 60000 as calendar_p90,
+           ${percentile('0.5', 'value', fold === 'all' || fold === 'values')} as value_p50,
            coalesce(sum(value), 0)::float8 as value_sum,
            count(*) filter (where outcome)::int as successes,
            count(*) filter (where value >= 9)::int as promoters,
            count(*) filter (where value <= 6)::int as detractors
-      from m where ${subset}`,
-  );
-  return sql`with m as materialized (${rows}) ${joinSql(folds, ' union all ')} order by i`;
+      from m where ${subset}`;
+  });
+  return sql`with m as materialized (${rows}) ${joinSql(parts, ' union all ')} order by i`;
 }
 
 export interface Aggregate {

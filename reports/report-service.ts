@@ -28,6 +28,7 @@ import {
   definitionsVersion,
   factRows,
   filteredRows,
+  foldOf,
   headlineValue,
   metricDefinition,
   metricDefinitions,
@@ -65,7 +66,7 @@ export async function aggregateMetric(
   metric: MetricDefinition,
   scope: ReportScope,
 ): Promise<Aggregate> {
-  const rows = await query(em, aggregateOf(filteredRows(metric, scope)));
+  const rows = await query(em, aggregateOf(filteredRows(metric, scope), foldOf(metric)));
   return normaliseAggregate(rows[0] ?? {});
 }
 
@@ -175,7 +176,8 @@ export async function aggregateAll(
     [...families.values()].map(async (members) => {
       const rows = filteredRows(members[0]!, scope, { withSubset: false });
       const subsets = members.map((m) => m.subset ?? sql`true`);
-      const folded = await query(em.fork(), aggregateFamily(rows, subsets));
+      const folds = members.map(foldOf);
+      const folded = await query(em.fork(), aggregateFamily(rows, subsets, folds));
       members.forEach((m, i) => aggregates.set(m.id, normaliseAggregate(folded[i] ?? {})));
     }),
   );
@@ -233,9 +235,8 @@ export async function computeTables(
   const scope = scopeOf(q, now);
   const comparison = comparisonScopeOf(q, now);
   // Each table on its own connection: they are independent reads.
-  const [agents, teams, backlogAge, daily, comparisonDaily] = await Promise.all([
-    workloadTable(em.fork(), scope, 'agent'),
-    workloadTable(em.fork(), scope, 'team'),
+  const [{ agent: agents, team: teams }, backlogAge, daily, comparisonDaily] = await Promise.all([
+    workloadTables(em.fork(), scope, ['agent', 'team']),
     backlogAgeTable(em.fork(), scope),
     dailyTable(em.fork(), scope),
     comparison === null ? null : dailyTable(em.fork(), comparison),
@@ -277,7 +278,20 @@ async function workloadTable(
   scope: ReportScope,
   by: 'agent' | 'team',
 ): Promise<WorkloadRow[]> {
-  const key = by === 'agent' ? sql`agent_id` : sql`team_id`;
+  return (await workloadTables(em, scope, [by]))[by];
+}
+
+// Both tables read the same rows: one query groups each metric's rows by agent and by team at
+// once (grouping sets), so a dashboard reads a period's facts once for the two tables; `owners`
+// says which of the two the caller wants back.
+async function workloadTables(
+  em: EntityManager,
+  scope: ReportScope,
+  owners: ('agent' | 'team')[],
+): Promise<Record<'agent' | 'team', WorkloadRow[]>> {
+  const group = sql`group by grouping sets ((agent_id), (team_id))`;
+  const owner = sql`case when grouping(agent_id) = 0 then 'agent' else 'team' end as owner,
+    case when grouping(agent_id) = 0 then agent_id else team_id end as k`;
   const resolved = rowsOf('tickets_resolved', scope);
   const firstReplies = rowsOf('first_response_time', scope);
   const csat = rowsOf('csat', scope);
@@ -288,33 +302,40 @@ async function workloadTable(
   const rows = await query(
     em,
     sql`
-    with resolved as (select ${key} as k, count(*)::int as n from (${resolved}) r group by 1),
-    assigned as (select ${key} as k, count(distinct ticket_id)::int as n from (${assigned}) r
-                  group by 1),
-    open_now as (select ${key} as k, count(*)::int as n from (${backlogNow}) r group by 1),
+    with resolved as (select ${owner}, count(*)::int as n from (${resolved}) r ${group}),
+    assigned as (select ${owner}, count(distinct ticket_id)::int as n from (${assigned}) r
+                  ${group}),
+    open_now as (select ${owner}, count(*)::int as n from (${backlogNow}) r ${group}),
     first_replies as (
-      select ${key} as k,
+      select ${owner},
              percentile_cont(0.5) within group (order by business_ms) / 60000 as b,
              percentile_cont(0.5) within group (order by calendar_ms) / 60000 as c
-        from (${firstReplies}) r group by 1),
-    logged as (select ${key} as k, sum(minutes)::float8 as m from (${logged}) r group by 1),
-    csat as (select ${key} as k, count(*)::int as n, count(*) filter (where outcome)::int as good
-               from (${csat}) r group by 1),
-    keys as (select k from resolved union select k from assigned union select k from open_now
-             union select k from first_replies union select k from logged union select k from csat)
-    select keys.k, coalesce(assigned.n, 0) as assigned, coalesce(resolved.n, 0) as resolved,
-           coalesce(open_now.n, 0) as open_now, first_replies.b, first_replies.c,
-           coalesce(logged.m, 0) as logged, coalesce(csat.n, 0) as csat_n,
-           coalesce(csat.good, 0) as csat_good
+        from (${firstReplies}) r ${group}),
+    logged as (select ${owner}, sum(minutes)::float8 as m from (${logged}) r ${group}),
+    csat as (select ${owner}, count(*)::int as n, count(*) filter (where outcome)::int as good
+               from (${csat}) r ${group}),
+    keys as (select owner, k from resolved union select owner, k from assigned
+             union select owner, k from open_now union select owner, k from first_replies
+             union select owner, k from logged union select owner, k from csat)
+    select keys.owner, keys.k, coalesce(assigned.n, 0) as assigned,
+           coalesce(resolved.n, 0) as resolved, coalesce(open_now.n, 0) as open_now,
+           first_replies.b, first_replies.c, coalesce(logged.m, 0) as logged,
+           coalesce(csat.n, 0) as csat_n, coalesce(csat.good, 0) as csat_good
       from keys
-      left join resolved using (k) left join assigned using (k) left join open_now using (k)
-      left join first_replies using (k) left join logged using (k) left join csat using (k)
+      left join resolved using (owner, k) left join assigned using (owner, k)
+      left join open_now using (owner, k) left join first_replies using (owner, k)
+      left join logged using (owner, k) left join csat using (owner, k)
      where keys.k is not null`,
   );
-  const names = await ownerNames(em, by);
-  return rows
-    .map((r) => workloadRow(r, by, names))
-    .sort((a, b) => b.ticketsResolved - a.ticketsResolved || b.openNow - a.openNow);
+  const tables: Record<'agent' | 'team', WorkloadRow[]> = { agent: [], team: [] };
+  for (const by of owners) {
+    const names = await ownerNames(em, by);
+    tables[by] = rows
+      .filter((r) => r.owner === by)
+      .map((r) => workloadRow(r, by, names))
+      .sort((a, b) => b.ticketsResolved - a.ticketsResolved || b.openNow - a.openNow);
+  }
+  return tables;
 }
 
 function workloadRow(
