@@ -2,7 +2,8 @@
 // social ids), their tickets and the merges that made them; POST /requesters/:id/merge
 // {intoRequesterId} merges this requester into another by hand — recorded with the agent,
 // identities and tickets follow the survivor. Asking for a merged requester answers the
-// survivor, with `mergedFrom` naming the id asked for. Tests: tests/channels/identity-*.test.ts.
+// survivor, with `mergedFrom` naming the id asked for. GET /requesters?q= finds up to ten
+// requesters by email, name or identity prefix for the merge box. Tests: tests/channels/identity-*.test.ts.
 import { Router } from 'express';
 import { z } from 'zod';
 import {
@@ -17,6 +18,7 @@ import { requireRole } from '../middleware/authenticate.ts';
 import { parse } from '../request-input.ts';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
+const searchQuery = z.object({ q: z.string().trim().min(1).max(200) });
 const mergeBody = z.object({
   intoRequesterId: z.number().int().positive(),
   reason: z.string().trim().min(1).max(500).optional(),
@@ -27,6 +29,29 @@ type Row = Record<string, unknown>;
 /** Requester routes; mounted after sign-in. */
 export function requesterRoutes(deps: { orm: Orm }): Router {
   const router = Router();
+
+  // The sidebar's "Same person as…" box: requesters whose email, name or any identity
+  // (email, phone, social id) starts with what the agent typed; merged-away ones are left out.
+  router.get('/requesters', async (req, res) => {
+    const { q } = parse(searchQuery, req.query, 'query');
+    const prefix = `${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows: Row[] = await deps.orm.em.fork().execute(
+      `select r.id, r.name, r.email from requester r
+       where not exists (select 1 from requester_merge m where m.from_requester_id = r.id)
+         and (lower(r.email) like ? or lower(r.name) like ?
+           or exists (select 1 from requester_identity i
+                      where i.requester_id = r.id and lower(i.address) like ?))
+       order by r.id limit 10`,
+      [prefix, prefix, prefix],
+    );
+    res.json({
+      items: rows.map((row) => ({
+        id: Number(row.id),
+        name: (row.name as string | null) ?? null,
+        email: (row.email as string | null) ?? null,
+      })),
+    });
+  });
 
   router.get('/requesters/:id', async (req, res) => {
     const { id } = parse(idParams, req.params, 'query');

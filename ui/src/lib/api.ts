@@ -37,6 +37,42 @@ export interface TicketFilters {
   pageSize?: number;
 }
 
+/** A phone call as the API logs and lists it (channels/phone/calls.ts LoggedCall). */
+export interface CallView {
+  messageId: number;
+  ticketId: number;
+  direction: 'in' | 'out';
+  number: string;
+  durationSeconds: number;
+  notes: string;
+  agentId: number | null;
+  createdAt: string;
+}
+
+/** What an agent types to log a call. */
+export interface CallInput {
+  direction: 'in' | 'out';
+  number: string;
+  durationSeconds: number;
+  notes: string;
+}
+
+/** A requester with the identities that say who they are (GET /api/requesters/:id). */
+export interface RequesterView {
+  id: number;
+  name: string | null;
+  email: string | null;
+  identities: { kind: string; address: string }[];
+  merges: { fromRequesterId: number; byAgentId: number | null; reason: string; at: string }[];
+  mergedFrom?: number;
+}
+
+export interface RequesterMatch {
+  id: number;
+  name: string | null;
+  email: string | null;
+}
+
 /** A refusal or failure from the API, carrying the server's own words. */
 export class ApiError extends Error {
   readonly status: number;
@@ -205,6 +241,28 @@ export function createApiClient(fetchFn: typeof fetch = globalThis.fetch.bind(gl
     /** Splits one customer message off into a new ticket of the same requester. */
     splitMessage: (ticketId: number, split: { messageId: number; subject?: string }) =>
       post<{ ticketId: number }>(`/tickets/${ticketId}/split`, split),
+
+    /** Logs a call on an open ticket; the key makes a retried submit one call. */
+    logCall: (ticketId: number, call: CallInput, idempotencyKey: string) =>
+      post<CallView>(`/tickets/${ticketId}/calls`, call, { 'idempotency-key': idempotencyKey }),
+
+    /** Logs a call as a new ticket; the answer names the ticket it created. */
+    logCallAsTicket: (
+      call: CallInput & { subject?: string; requester?: { name?: string; email?: string } },
+      idempotencyKey: string,
+    ) => post<CallView>('/calls', call, { 'idempotency-key': idempotencyKey }),
+
+    listCalls: (ticketId: number) => request<CallView[]>(`/tickets/${ticketId}/calls`),
+
+    getRequester: (requesterId: number) => request<RequesterView>(`/requesters/${requesterId}`),
+
+    /** Up to ten requesters whose email, name or phone starts with `q`. */
+    searchRequesters: (q: string) =>
+      request<{ items: RequesterMatch[] }>(`/requesters?${new URLSearchParams({ q })}`),
+
+    /** Merges requester `fromId` into `intoId`: identities and tickets move to `intoId`. */
+    mergeRequester: (fromId: number, intoId: number) =>
+      post<RequesterView>(`/requesters/${fromId}/merge`, { intoRequesterId: intoId }),
 
     listNotifications: () => request<NotificationList>('/notifications'),
 
