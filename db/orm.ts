@@ -29,6 +29,7 @@ import { ReportsTimeLogSurveys } from './migrations/2026-12-05e-reports-time-log
 import { ReportFacts } from './migrations/2026-12-05e-report-facts.ts';
 import { InboxSlaOrderIndex } from './migrations/2026-12-05b-inbox-sla-order-index.ts';
 import { ReportDirtyTickets } from './migrations/2026-12-05g-report-dirty-tickets.ts';
+import { ReportCreatedFacts } from './migrations/2026-12-05g2-report-created-facts.ts';
 import { ReportFactSlaAndAssignments } from './migrations/2026-12-05e-report-fact-sla-and-assignments.ts';
 import { MailboxesAndOutboundMail } from './migrations/2026-12-05c-mailboxes-and-outbound-mail.ts';
 import { TicketCollaboration } from './migrations/2026-12-05a-ticket-collaboration.ts';
@@ -78,6 +79,7 @@ export const migrations = [
   },
   { name: '2026-12-05b-inbox-sla-order-index', class: InboxSlaOrderIndex },
   { name: '2026-12-05g-report-dirty-tickets', class: ReportDirtyTickets },
+  { name: '2026-12-05g2-report-created-facts', class: ReportCreatedFacts },
 ];
 
 export type Orm = MikroORM;

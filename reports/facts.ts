@@ -17,6 +17,7 @@
 // - reassignment: the ticket's chain of assignments, dated at its creation;
 // - SLA verdicts: the workflow's own sla_met / sla_breached entries, each target decided once;
 // - assignments: every assignment, to whom and when.
+// - creations: each `created` entry, with the ticket's current owner.
 // Tests: tests/reports/metrics-timelines.test.ts, tests/reports/metrics-workflow.test.ts.
 import type { Logger } from 'pino';
 import type { EntityManager } from '../db/orm.ts';
@@ -160,6 +161,16 @@ function slaFacts(ids: Sql): Sql {
      where v.target in ('first_response', 'next_response', 'resolution')`;
 }
 
+// Each creation entry, owned by the ticket's current agent (for tickets created per period).
+function createdFacts(ids: Sql): Sql {
+  return sql`
+    select t.id as ticket_id, 'created' as kind, e.seq as nth, t.assignee_id as agent_id,
+           ${ticketColumns}, e.at, null::float8 as business_ms, null::float8 as calendar_ms,
+           null::float8 as value, null::boolean as outcome, null::text as note
+      from ticket_event e join ticket t on t.id = e.ticket_id
+     where e.ticket_id in (${ids}) and e.kind = 'created'`;
+}
+
 // Every assignment, to whom and when (for tickets assigned per agent and team).
 function assignmentFacts(ids: Sql): Sql {
   return sql`
@@ -281,6 +292,7 @@ async function rederive(tx: EntityManager, tickets: { id: string; version: numbe
     reassignmentFacts(ids),
     slaFacts(ids),
     assignmentFacts(ids),
+    createdFacts(ids),
   ];
   for (const facts of derivations) {
     await query(tx, sql`insert into report_fact ${factColumns} ${facts}`);

@@ -121,7 +121,8 @@ export type FactKind =
   | 'assigned'
   | 'sla_first_response'
   | 'sla_next_response'
-  | 'sla_resolution';
+  | 'sla_resolution'
+  | 'created';
 
 /** A period's facts of one kind, as metric rows. */
 export function factRows(kind: FactKind) {
@@ -172,14 +173,8 @@ function olderThan(days: number): Sql {
   return sql`calendar_ms > ${days * day}`;
 }
 
-function createdRows(s: ReportScope): Sql {
-  return sql`
-    select t.id as ticket_id, t.assignee_id as agent_id, ${ticketColumns}, e.at,
-           null::double precision as business_ms, null::double precision as calendar_ms,
-           null::numeric as value, null::boolean as outcome, null::text as note
-      from ticket_event e join ticket t on t.id = e.ticket_id
-     where e.kind = 'created' and e.at >= ${s.from} and e.at < ${s.to}`;
-}
+// Each `created` entry in the period, owned by the ticket's current agent (a stored fact).
+const createdRows = factRows('created');
 
 const reassignmentRows = factRows('reassignment');
 
