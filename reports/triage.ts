@@ -71,6 +71,8 @@ export interface StuckTicket {
 export interface StuckTicketReport {
   asOf: string;
   stuckAfterBusinessHours: number;
+  /** How many tickets are stuck; over HTTP `tickets` holds only the most idle `limit` of them. */
+  total?: number;
   tickets: StuckTicket[];
 }
 

@@ -34,6 +34,8 @@ const filterQuery = z.object({
 
 const stuckQuery = filterQuery.extend({
   stuckAfterHours: z.coerce.number().positive().max(2_000).optional(),
+  // The dashboard shows the most idle few; the CSV carries every stuck ticket.
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
 });
 
 const gapsQuery = filterQuery.extend({
@@ -104,7 +106,10 @@ export function leadRoutes(deps: LeadRouteDeps): Router {
       stuckAfterBusinessHours: query.stuckAfterHours,
       filters: filtersOf(query),
     });
-    if (query.format === 'json') return void res.json(report);
+    if (query.format === 'json') {
+      const shown = report.tickets.slice(0, query.limit);
+      return void res.json({ ...report, total: report.tickets.length, tickets: shown });
+    }
     sendCsv(
       res,
       'stuck-tickets',
