@@ -1,8 +1,10 @@
 // reports: the per-ticket facts behind the duration metrics, defined here once as SQL over
 // ticket_event and stored in report_fact (one row per first response, next response and final
 // resolution), because deriving a year of them per request takes seconds. A ticket's facts are
-// re-derived whenever its read-model version, its team calendar's revision or the definitions
-// version moved (report_fact_state), before every report, so they are never stale when read.
+// re-derived whenever its read-model row moved (report_dirty, marked by a trigger on ticket and
+// on a team's calendar), its team calendar's revision or the definitions version moved
+// (report_fact_state), before every report, so they are never stale when read; finding them
+// costs a few index probes, not a pass over every ticket.
 // The rules (see also reports/metrics.ts):
 // - first response: the public reply the projection flags `firstResponse`; a reopen never
 //   measures it again;
