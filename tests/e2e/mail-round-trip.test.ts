@@ -1,13 +1,18 @@
 // The email round trip with real servers (Dovecot and Postfix from `npm test`): a customer's
-// mail sent over SMTP becomes a ticket; an agent's public reply through the API arrives in the
-// customer's IMAP mailbox as a threaded mail (Message-ID, In-Reply-To, References, the ticket
-// tag, text and HTML); and the customer's answer to it threads back into the same ticket.
+// mail sent over SMTP becomes a ticket; the agent signs in in Chromium, opens that ticket and
+// sends a public reply from the composer, which arrives in the customer's IMAP mailbox as a
+// threaded mail (Message-ID, In-Reply-To, References, the ticket tag, text and HTML); and the
+// customer's answer to it threads back into the same ticket. Screenshot:
+// test-results/mail-round-trip-reply.png.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { simpleParser } from 'mailparser';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { TicketDetail } from '../../api/contract.ts';
 import type { RunningMailProcess } from '../../channels/email/mail-process.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { signIn } from '../support/session.ts';
+import { demoPassword } from '../../db/seed-accounts.ts';
 import { eventually } from '../support/stack.ts';
+import { launchChromium, screenshotDir, startWorkspace, type Workspace } from './workspace.ts';
 import {
   createTestMailbox,
   freshAddress,
@@ -21,22 +26,27 @@ import {
 type Row = Record<string, unknown>;
 
 let server: TestMailServer;
-let testApp: TestApp;
+let workspace: Workspace;
+let browser: Browser;
 let mail: RunningMailProcess;
 
 beforeAll(async () => {
   server = testMailServer();
-  testApp = await startTestApp({ name: 'mail-round-trip' });
-  mail = await startTestMailProcess(testApp.stack);
+  [workspace, browser] = await Promise.all([
+    startWorkspace({ name: 'mail-round-trip' }),
+    launchChromium(),
+  ]);
+  mail = await startTestMailProcess(workspace.stack);
 }, 120_000);
 
 afterAll(async () => {
   await mail?.stop();
-  await testApp?.stop();
+  await browser?.close();
+  await workspace?.stop();
 });
 
 function query(sql: string, params: unknown[] = []): Promise<Row[]> {
-  return testApp.stack.orm.em.fork().execute(sql, params);
+  return workspace.stack.orm.em.fork().execute(sql, params);
 }
 
 async function messagesOf(ticketId: number): Promise<Row[]> {
@@ -49,7 +59,7 @@ describe('an email conversation through real mail servers', () => {
   it('turns a mail into a ticket, mails the agent’s reply threaded, and threads the answer back', async () => {
     const support = freshAddress('support');
     const customer = freshAddress('dana', 'customer.test');
-    const mailboxId = await createTestMailbox(testApp.stack, server, {
+    const mailboxId = await createTestMailbox(workspace.stack, server, {
       address: support,
       acknowledgementsPerSenderPerHour: 0,
     });
@@ -72,20 +82,36 @@ describe('an email conversation through real mail servers', () => {
       30_000,
     );
     const ticketId = Number(row!.ticket_id);
-    const alice = await signIn(testApp.app, 'alice@casework.example');
-    const opened = await eventually(
+    await eventually(
       'the ticket in the API',
       async () => {
-        const res = await alice.get(`/api/tickets/${ticketId}`);
+        const res = await workspace.api<TicketDetail>(`/tickets/${ticketId}`);
         return res.status === 200 ? res.body : null;
       },
       30_000,
     );
 
-    const reply = await alice.post(`/api/tickets/${ticketId}/replies`).send({
-      body: 'We raised the quota; tonight’s backup should pass.',
-      expectedVersion: opened.ticket.version,
+    // The agent answers from the workspace, as they would: sign in, open the ticket, reply.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${workspace.url}/tickets/${ticketId}`);
+    await page.getByLabel('Email').fill('alice@casework.example');
+    await page.getByLabel('Password').fill(demoPassword());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Nightly backup failed twice').first().waitFor();
+    await page.locator('#composer-body').fill('We raised the quota; tonight’s backup should pass.');
+    await page.getByRole('button', { name: 'Send public reply' }).click();
+    const shownReply = page
+      .getByRole('list', { name: 'Timeline' })
+      .locator('li.message.public_reply')
+      .getByText('We raised the quota');
+    await shownReply.waitFor();
+    const repliesShown = await shownReply.count();
+    await page.screenshot({
+      path: path.join(screenshotDir, 'mail-round-trip-reply.png'),
+      fullPage: true,
     });
+    await page.close();
     const received = await eventually(
       'the reply in the customer’s mailbox',
       async () => {
@@ -96,7 +122,7 @@ describe('an email conversation through real mail servers', () => {
     );
     const mailed = await simpleParser(received[0]!);
 
-    expect(reply.status).toBe(201);
+    expect(repliesShown).toBe(1);
     expect(received).toHaveLength(1);
     expect(mailed.subject).toBe(`[#${ticketId}] Re: Nightly backup failed twice`);
     expect(mailed.from?.value[0]?.address).toBe(support);
