@@ -118,17 +118,12 @@ export async function attempt<T>(what: string, run: () => Promise<T>): Promise<L
   }
 }
 
-/** Builds the API client on a given fetch: SvelteKit's in loaders, the browser's elsewhere. */
-export function createApiClient(fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)) {
-  async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const response = await send(path, init);
-
-    const body: unknown = await readBody(response);
-    if (!response.ok) throw new ApiError(response.status, asProblem(body));
-
-    return body as T;
-  }
-
+/**
+ * Calls /api on the same origin: JSON in and out, the session's CSRF token on state-changing
+ * requests, and a refusal turned into an ApiError carrying the server's problem+json words.
+ * Every client of the workspace (this one, the KB's, the reports') sends through it.
+ */
+export function createApiRequest(fetchFn: typeof fetch) {
   async function send(path: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set('accept', 'application/json');
@@ -142,6 +137,20 @@ export function createApiClient(fetchFn: typeof fetch = globalThis.fetch.bind(gl
       throw ApiError.unreachable(cause);
     }
   }
+
+  return async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const response = await send(path, init);
+
+    const body: unknown = await readBody(response);
+    if (!response.ok) throw new ApiError(response.status, asProblem(body));
+
+    return body as T;
+  };
+}
+
+/** Builds the API client on a given fetch: SvelteKit's in loaders, the browser's elsewhere. */
+export function createApiClient(fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)) {
+  const request = createApiRequest(fetchFn);
 
   function post<T>(path: string, body: unknown, headers?: HeadersInit): Promise<T> {
     return request<T>(path, { method: 'POST', body: JSON.stringify(body), headers });

@@ -11,9 +11,7 @@ import type {
   KbVersionDiff,
   KbVersionView,
 } from '../../../../api/kb-contract.ts';
-import type { Problem } from '../../../../api/contract.ts';
-import { ApiError } from '../../lib/api.ts';
-import { session } from '../../lib/session.svelte.ts';
+import { createApiRequest } from '../../lib/api.ts';
 
 /** The fields an author edits. */
 export interface KbArticleDraft {
@@ -38,24 +36,7 @@ export interface HelpArticle {
 
 /** Builds the KB client on a given fetch: SvelteKit's in loaders, the browser's elsewhere. */
 export function createKbApi(fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)) {
-  async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const headers = new Headers(init.headers);
-    headers.set('accept', 'application/json');
-    if (init.body !== undefined) headers.set('content-type', 'application/json');
-    const isStateChanging = (init.method ?? 'GET') !== 'GET';
-    if (isStateChanging && session.csrfToken) headers.set('x-csrf-token', session.csrfToken);
-
-    let response: Response;
-    try {
-      response = await fetchFn(`/api${path}`, { ...init, headers });
-    } catch (cause) {
-      throw ApiError.unreachable(cause);
-    }
-    const text = await response.text();
-    const body: unknown = text === '' ? null : safeJson(text);
-    if (!response.ok) throw new ApiError(response.status, asProblem(body));
-    return body as T;
-  }
+  const request = createApiRequest(fetchFn);
 
   const send = <T>(method: string, path: string, body: unknown) =>
     request<T>(path, { method, body: JSON.stringify(body) });
@@ -98,17 +79,3 @@ export function createKbApi(fetchFn: typeof fetch = globalThis.fetch.bind(global
 }
 
 export type KbApi = ReturnType<typeof createKbApi>;
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    // A proxy or crash page instead of JSON: keep the status, drop the markup.
-    return null;
-  }
-}
-
-function asProblem(body: unknown): Problem | null {
-  const isProblem = typeof body === 'object' && body !== null && 'detail' in body;
-  return isProblem ? (body as Problem) : null;
-}

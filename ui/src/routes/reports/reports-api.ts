@@ -2,34 +2,15 @@
 // and the lead's triage, load and rebalance (api/routes/lead.ts). Same terms as lib/api.ts:
 // /api on the same origin, the CSRF token on state-changing requests, a problem+json refusal
 // turned into an ApiError with the server's words.
-import type { Problem } from '../../../../api/contract.ts';
 import type { DrillDown, MetricId, MetricsReport } from '../../../../reports/contract.ts';
 import type { LoadReport, RebalanceOutcome, RebalancePlan } from '../../../../reports/load.ts';
 import type { WeeklyTriageOutcome } from '../../../../reports/triage-mail.ts';
 import type { KnowledgeGapReport, StuckTicketReport } from '../../../../reports/triage.ts';
-import { ApiError } from '../../lib/api.ts';
-import { session } from '../../lib/session.svelte.ts';
+import { createApiRequest } from '../../lib/api.ts';
 
 /** Builds the reports client on a given fetch: SvelteKit's in loaders, the browser's elsewhere. */
 export function createReportsApi(fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)) {
-  async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const headers = new Headers(init.headers);
-    headers.set('accept', 'application/json');
-    if (init.body !== undefined) headers.set('content-type', 'application/json');
-    const isStateChanging = (init.method ?? 'GET') !== 'GET';
-    if (isStateChanging && session.csrfToken) headers.set('x-csrf-token', session.csrfToken);
-
-    let response: Response;
-    try {
-      response = await fetchFn(`/api${path}`, { ...init, headers });
-    } catch (cause) {
-      throw ApiError.unreachable(cause);
-    }
-    const text = await response.text();
-    const body: unknown = text === '' ? null : safeJson(text);
-    if (!response.ok) throw new ApiError(response.status, asProblem(body));
-    return body as T;
-  }
+  const request = createApiRequest(fetchFn);
 
   const post = <T>(path: string, body: unknown) =>
     request<T>(path, { method: 'POST', body: JSON.stringify(body) });
@@ -90,18 +71,4 @@ export function apiHref(path: string): string {
 export function csvHref(path: string): string {
   const href = apiHref(path);
   return `${href}${href.includes('?') ? '&' : '?'}format=csv`;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    // A proxy or crash page instead of JSON: keep the status, drop the markup.
-    return null;
-  }
-}
-
-function asProblem(body: unknown): Problem | null {
-  const isProblem = typeof body === 'object' && body !== null && 'detail' in body;
-  return isProblem ? (body as Problem) : null;
 }
