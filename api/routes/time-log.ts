@@ -58,6 +58,14 @@ const timeBody = z
         message: 'negative minutes correct an entry: name it in correctsId',
       });
     }
+    if (b.correctsId !== undefined && !(b.minutes !== undefined && b.minutes < 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minutes'],
+        message:
+          'a correction takes time off an entry: give negative minutes (log added time as a new entry)',
+      });
+    }
   });
 
 const ticketParams = z.object({ id: z.coerce.number().int().positive() });
@@ -80,8 +88,11 @@ export function timeLogRoutes(deps: { orm: Orm }): Router {
       const em = deps.orm.em.fork();
       await requireTicket(em, ticketId);
       const minutes = body.minutes ?? timerMinutes(body.startedAt!, body.endedAt!);
-      if (body.correctsId !== undefined)
-        await checkCorrection(em, ticketId, body.correctsId, minutes);
+      // A correction stays the corrected agent's time, so handle time per agent adds up.
+      const agentId =
+        body.correctsId === undefined
+          ? req.agent!.id
+          : await checkCorrection(em, { ticketId, correctsId: body.correctsId, minutes, req });
 
       const idempotencyKey = req.get('idempotency-key') ?? null;
       const rows: Record<string, unknown>[] = await em.execute(
@@ -91,7 +102,7 @@ export function timeLogRoutes(deps: { orm: Orm }): Router {
        on conflict (idempotency_key) do nothing returning id`,
         [
           ticketId,
-          req.agent!.id,
+          agentId,
           minutes,
           body.startedAt ?? null,
           body.endedAt ?? null,
@@ -100,7 +111,11 @@ export function timeLogRoutes(deps: { orm: Orm }): Router {
           idempotencyKey,
         ],
       );
-      req.log.info({ ticketId, minutes, correction: body.correctsId !== undefined }, 'time logged');
+      const byAgentId = req.agent!.id;
+      req.log.info(
+        { ticketId, agentId, byAgentId, minutes, correctsId: body.correctsId },
+        'time logged',
+      );
       res
         .status(rows.length === 0 ? 200 : 201)
         .json(await ticketTimeLog(em, ticketId, visibleTo(req)));
@@ -160,30 +175,48 @@ async function requireTicket(em: EntityManager, ticketId: number): Promise<void>
   if (rows.length === 0) throw ProblemError.notFound(`ticket ${ticketId}`);
 }
 
-// A correction names an entry of the same ticket and may not take it below zero.
+// A correction names an original entry (not another correction) of the same ticket, may not
+// take it below zero, and is made by the agent who logged it or by a lead or admin. Answers
+// the agent the corrected time belongs to.
 async function checkCorrection(
   em: EntityManager,
-  ticketId: number,
-  correctsId: number,
-  minutes: number,
-) {
+  c: { ticketId: number; correctsId: number; minutes: number; req: Request },
+): Promise<number> {
   const rows: Record<string, unknown>[] = await em.execute(
-    `select l.ticket_id, l.minutes + coalesce((select sum(c.minutes) from time_log c
-                                                where c.corrects_id = l.id), 0) as left_minutes
+    `select l.ticket_id, l.agent_id, l.corrects_id,
+            l.minutes + coalesce((select sum(c.minutes) from time_log c
+                                   where c.corrects_id = l.id), 0) as left_minutes
        from time_log l where l.id = ?`,
-    [correctsId],
+    [c.correctsId],
   );
   const original = rows[0];
-  if (original === undefined || Number(original.ticket_id) !== ticketId) {
+  if (original === undefined || Number(original.ticket_id) !== c.ticketId) {
     throw ProblemError.unprocessable(
-      `body.correctsId: time log entry ${correctsId} is not on ticket ${ticketId}`,
+      `body.correctsId: time log entry ${c.correctsId} is not on ticket ${c.ticketId}`,
     );
   }
-  if (Number(original.left_minutes) + minutes < 0) {
+  if (original.corrects_id !== null) {
     throw ProblemError.unprocessable(
-      `body.minutes: the correction would take entry ${correctsId} below zero (it has ${Number(original.left_minutes)} minutes)`,
+      `body.correctsId: entry ${c.correctsId} is itself a correction; correct entry ${Number(original.corrects_id)} instead`,
     );
   }
+
+  const owner = Number(original.agent_id);
+  const mayCorrectOthers = (c.req.agent?.roles ?? []).some(
+    (r) => r === Role.Lead || r === Role.Admin,
+  );
+  if (owner !== c.req.agent!.id && !mayCorrectOthers) {
+    throw ProblemError.forbidden(
+      `Entry ${c.correctsId} is another agent's time; ask them or a lead to correct it.`,
+    );
+  }
+
+  if (Number(original.left_minutes) + c.minutes < 0) {
+    throw ProblemError.unprocessable(
+      `body.minutes: the correction would take entry ${c.correctsId} below zero (it has ${Number(original.left_minutes)} minutes)`,
+    );
+  }
+  return owner;
 }
 
 function sqlFilter(f: { ticketId?: number; agentId?: number; from?: string; to?: string }) {

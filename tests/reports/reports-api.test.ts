@@ -141,6 +141,42 @@ describe('time log', () => {
   });
 });
 
+describe('time log corrections', () => {
+  it('keep the corrected time its agent’s, and refuse added time, corrections of corrections and a colleague’s entry', async () => {
+    const logged = await bob
+      .post(`/api/tickets/${ticketId}/time`)
+      .send({ minutes: 30, note: 'remote session' })
+      .expect(201);
+    const entry = (logged.body as TicketTimeLog).entries.find((e) => e.note === 'remote session')!;
+    const carol = await signIn(app, 'carol@casework.example');
+
+    const added = await bob
+      .post(`/api/tickets/${ticketId}/time`)
+      .send({ minutes: 10, correctsId: entry.id });
+    const colleagues = await carol
+      .post(`/api/tickets/${ticketId}/time`)
+      .send({ minutes: -5, correctsId: entry.id });
+    const byLead = await alice
+      .post(`/api/tickets/${ticketId}/time`)
+      .send({ minutes: -10, correctsId: entry.id, note: 'lunch counted' });
+    const correction = (byLead.body as TicketTimeLog).entries.find(
+      (e) => e.note === 'lunch counted',
+    )!;
+    const ofCorrection = await alice
+      .post(`/api/tickets/${ticketId}/time`)
+      .send({ minutes: -1, correctsId: correction.id });
+
+    expect(added.status).toBe(422);
+    expect(added.body.errors[0].field).toBe('body.minutes');
+    expect(colleagues.status).toBe(403);
+    expect(byLead.status).toBe(201);
+    // The lead took 10 minutes off Bob's 30: the row is Bob's time, so Bob's total falls by 10.
+    expect(correction.agentId).toBe(bob.agent.id);
+    expect(ofCorrection.status).toBe(422);
+    expect(ofCorrection.body.detail).toContain('is itself a correction');
+  });
+});
+
 async function surveyOf(id: number): Promise<{ token: string; agent_id: number; team_id: number }> {
   const rows: { token: string; agent_id: number; team_id: number }[] = await testApp.stack.orm.em
     .fork()
