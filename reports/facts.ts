@@ -13,7 +13,8 @@
 //   customer's return; one fact per answered wait (`nth` counts the replies before it);
 // - resolution: from creation to the ticket's last resolution (set resolved or closed, or
 //   auto-closed from an unresolved status, straight from pending included), only while no
-//   reopen followed it; the agent is the owner just before it;
+//   reopen followed it; the agent is the owner just before it; the closure of a merge into
+//   another ticket is no resolution (the `merged_into` entry right before it tells);
 // - resolved: every resolution, and whether a reopen (the customer's `reopened`, or an agent
 //   moving it back) followed; who resolved (an agent or automation) does not matter;
 // - reassignment: the ticket's chain of assignments, dated at its creation;

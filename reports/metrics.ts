@@ -27,6 +27,7 @@
 // - resolution: from creation to the ticket's last resolution (set resolved or closed, or
 //   auto-closed from an unresolved status), counted in the period of that resolution and only
 //   while no reopen followed it; resolving straight from pending or on hold counts the same;
+//   closing a ticket by merging it into another is not a resolution (nor a resolved ticket);
 // - reopen: a `reopened` entry (the customer wrote back) or an agent moving a resolved or
 //   closed ticket back; who resolved (an agent or automation) does not matter;
 // - reassignment: an assignment to an agent other than the ticket's previous agent, unassigned
@@ -40,7 +41,7 @@ import type { MetricId, MetricStatistic, MetricUnit } from './contract.ts';
 import { joinSql, Sql, sql } from './sql.ts';
 
 /** Bumped whenever a definition below changes meaning; stored with every snapshot. */
-export const definitionsVersion = '2026-12-05.1';
+export const definitionsVersion = '2026-12-05.2';
 
 export const businessLabel = 'business time (team calendar)';
 export const calendarLabel = 'calendar time';
@@ -95,9 +96,22 @@ export function businessMsBetween(calendar: Sql, a: Sql, b: Sql): Sql {
     else ${businessPosition(calendar, b)} - ${businessPosition(calendar, a)} end)`;
 }
 
-/** An entry that ends a ticket's work: set resolved or closed, or auto-closed, from unresolved. */
+// A closure that is a merge into another ticket: the workflow records `merged_into` and then
+// closes the source with its own status change, with no other status entry between them. The
+// source's work goes on in the target, so that closure resolves nothing.
+const mergeClosure = sql`(e.kind = 'status_changed' and exists (select 1 from ticket_event m
+     where m.ticket_id = e.ticket_id and m.kind = 'merged_into' and m.seq < e.seq
+       and not exists (select 1 from ticket_event b
+                        where b.ticket_id = e.ticket_id and b.seq > m.seq and b.seq < e.seq
+                          and b.kind in ('status_changed', 'auto_closed', 'reopened'))))`;
+
+/**
+ * An entry that ends a ticket's work: set resolved or closed, or auto-closed, from unresolved;
+ * never the closure of a merge into another ticket.
+ */
 export const endsWork = sql`((e.kind = 'status_changed' and e.detail->>'to' in ('resolved', 'closed'))
-   or e.kind = 'auto_closed') and coalesce(e.detail->>'from', '') not in ('resolved', 'closed')`;
+   or e.kind = 'auto_closed') and coalesce(e.detail->>'from', '') not in ('resolved', 'closed')
+   and not ${mergeClosure}`;
 
 /** An entry that brings a resolved or closed ticket back to work (alias x). */
 export const reopensWork = sql`(x.kind = 'reopened' or (x.kind = 'status_changed'

@@ -310,7 +310,13 @@ export function kbRoutes(deps: KbRouteDeps): Router {
       limit,
       log: req.log,
     });
-    const values = { requesterName: ticket.requesterName, ticketNumber: ticketId, agentName };
+    const values = {
+      requesterName: ticket.requesterName,
+      requesterEmail: ticket.requesterEmail,
+      ticketNumber: ticketId,
+      ticketSubject: ticket.subject,
+      agentName,
+    };
     const suggestions = found.macros.map((macro, place) => ({
       id: macro.id,
       title: macro.title,

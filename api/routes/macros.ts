@@ -17,6 +17,7 @@ import {
   type MacroInput,
 } from '../../db/repositories/macros.ts';
 import { agentExists, findTeamTarget } from '../../db/repositories/ticket-collab.ts';
+import { supportedPlaceholders, unknownPlaceholders } from '../../search/kb-macro-render.ts';
 import { searchMacros } from '../../search/kb-search.ts';
 import type { Meili } from '../../search/client.ts';
 import { normalizeTags, tagProblem } from '../../workflows/ticket/collab-actions.ts';
@@ -143,11 +144,22 @@ async function requireMacro(em: EntityManager, id: number): Promise<MacroView> {
   return macro;
 }
 
-/** Parses a macro and checks what it refers to: tags within limits, the agent and team exist. */
+/**
+ * Parses a macro and checks what it refers to: only supported placeholders in the body, tags
+ * within limits, the agent and team exist.
+ */
 async function checkedMacro(em: EntityManager, raw: unknown): Promise<MacroInput> {
   const body = parse(macroBody, raw);
   const actions = { ...body.actions };
   const problems: { field: string; problem: string }[] = [];
+
+  // A placeholder the renderer does not know would reach the customer as written.
+  const unknown = unknownPlaceholders(body.body);
+  if (unknown.length > 0) {
+    const supported = supportedPlaceholders.map((name) => `{{${name}}}`).join(', ');
+    const problem = `unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; supported: ${supported}`;
+    problems.push({ field: 'body.body', problem });
+  }
 
   for (const key of ['addTags', 'removeTags'] as const) {
     if (actions[key] === undefined) continue;

@@ -186,7 +186,9 @@ export function ticketCollabRoutes(deps: TicketCollabRouteDeps): Router {
     );
     const renderedText = renderMacro(macro.body, {
       requesterName: summary.requester.name,
+      requesterEmail: summary.requester.email,
       ticketNumber: summary.number,
+      ticketSubject: summary.subject,
       agentName: req.agent!.name,
     });
     const answer: AppliedMacro = {

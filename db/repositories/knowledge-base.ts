@@ -509,12 +509,23 @@ export async function createMacro(
 export async function loadTicketForSuggestions(
   em: EntityManager,
   ticketId: number,
-): Promise<{ subject: string; tags: string[]; body: string; requesterName: string | null } | null> {
+): Promise<{
+  subject: string;
+  tags: string[];
+  body: string;
+  requesterName: string | null;
+  requesterEmail: string | null;
+} | null> {
   const connection = em.getConnection();
   const [ticket] = await connection.execute<
-    { subject: string; tags: string[]; requester_name: string | null }[]
+    {
+      subject: string;
+      tags: string[];
+      requester_name: string | null;
+      requester_email: string | null;
+    }[]
   >(
-    `select t.subject, t.tags, r.name as requester_name
+    `select t.subject, t.tags, r.name as requester_name, r.email as requester_email
        from ticket t join requester r on r.id = t.requester_id
       where t.id = ?`,
     [ticketId],
@@ -532,6 +543,7 @@ export async function loadTicketForSuggestions(
     tags: ticket.tags,
     body: messages.map((message) => message.text).join('\n'),
     requesterName: ticket.requester_name,
+    requesterEmail: ticket.requester_email,
   };
 }
 

@@ -101,6 +101,24 @@ describe('macro management', () => {
     expect(missing.body.errors[0].field).toBe('body.actions.assignAgentId');
   });
 
+  it('refuses a body with an unknown placeholder on create and edit, listing the unknown and supported ones', async () => {
+    const body = 'Hi {{requester.name}}, write to {{agent.email}} about {{order.number}}.';
+    const created = await alice.post('/api/macros').send({ ...refundMacro('Leaky'), body });
+    const good = await alice.post('/api/macros').send(refundMacro(`Placeholders ${suffix}`));
+    const edited = await alice
+      .put(`/api/macros/${good.body.id}`)
+      .send({ ...refundMacro('X'), body });
+
+    for (const res of [created, edited]) {
+      expect(res.status).toBe(422);
+      const problem = res.body.errors.find((e: { field: string }) => e.field === 'body.body');
+      expect(problem.problem).toContain('{{agent.email}}');
+      expect(problem.problem).toContain('{{order.number}}');
+      expect(problem.problem).toContain('supported: {{requester.name}}');
+    }
+    expect((await bob.get(`/api/macros/${good.body.id}`)).body.body).toBe(refundMacro('X').body);
+  });
+
   it('finds a macro by a misspelt word, and re-indexes it when edited and when deleted', async () => {
     const word = `zebra${suffix}`;
     const created = await alice.post('/api/macros').send({ ...refundMacro(`Striped ${word}`) });
@@ -189,6 +207,28 @@ describe('applying a macro', () => {
     expect(res.body.ticket.tags).toEqual(['billing']);
     const kinds = (await readTicket(bob, ticket.id))!.timeline.map((e) => e.kind);
     expect(kinds).toContain('requeued');
+  });
+
+  it('greets a requester who gave no name as "there" instead of sending the raw placeholder', async () => {
+    const macro = (
+      await alice.post('/api/macros').send({
+        title: `No name ${suffix}`,
+        body: 'Hi {{requester.name}}, about "{{ticket.subject}}" ({{requester.email}}).',
+      })
+    ).body;
+    const ticket = await openTicket(app, alice, { subject: 'Mail in', body: 'From a mailbox.' });
+    const em = testApp.stack.orm.em.fork();
+    const [requester] = await em.execute<{ email: string | null }[]>(
+      'update requester set name = null where id = (select requester_id from ticket where id = ?) returning email',
+      [ticket.id],
+    );
+
+    const res = await bob.post(`/api/tickets/${ticket.id}/macros/${macro.id}/apply`).send({});
+
+    expect(res.status).toBe(200);
+    expect(res.body.renderedText).toBe(
+      `Hi there, about "Mail in" (${requester!.email ?? 'your email address'}).`,
+    );
   });
 
   it('refuses the whole macro when the agent’s view is stale, and changes nothing', async () => {

@@ -1,7 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
-import { renderMacro } from '../../search/kb-macro-render.ts';
+import {
+  renderMacro,
+  supportedPlaceholders,
+  unknownPlaceholders,
+} from '../../search/kb-macro-render.ts';
 
-const values = { requesterName: 'Ada Customer', ticketNumber: 1042, agentName: 'Omar Agent' };
+const values = {
+  requesterName: 'Ada Customer',
+  requesterEmail: 'ada@example.com',
+  ticketNumber: 1042,
+  ticketSubject: 'Printer jams',
+  agentName: 'Omar Agent',
+};
 
 describe('renderMacro', () => {
   it('fills the requester name, ticket number and agent name wherever they appear', () => {
@@ -20,10 +30,45 @@ describe('renderMacro', () => {
     expect(rendered).toBe('Your order {{order.number}} ships {{ship date}}; thanks, Omar Agent.');
   });
 
-  it('leaves the requester placeholder visible when the requester gave no name', () => {
-    const rendered = renderMacro('Hi {{requester.name}},', { ...values, requesterName: null });
+  it('fills every supported placeholder, whatever the case or spacing inside the braces', () => {
+    const body = supportedPlaceholders.map((name) => `{{ ${name.toUpperCase()} }}`).join(' | ');
 
-    expect(rendered).toBe('Hi {{requester.name}},');
+    const rendered = renderMacro(body, values);
+
+    expect(rendered).toBe('Ada Customer | ada@example.com | 1042 | Printer jams | Omar Agent');
+  });
+
+  it('greets a requester who gave no name (a mail ticket) as "there", never with the raw placeholder', () => {
+    const noName = renderMacro('Hi {{requester.name}},', { ...values, requesterName: null });
+    const blankName = renderMacro('Hi {{requester.name}},', { ...values, requesterName: '  ' });
+
+    expect(noName).toBe('Hi there,');
+    expect(blankName).toBe('Hi there,');
+  });
+
+  it('falls back to neutral words for every other missing value', () => {
+    const body = 'We will write to {{requester.email}} about {{ticket.subject}}. {{agent.name}}';
+    const missing = { ...values, requesterEmail: null, ticketSubject: null, agentName: null };
+
+    const rendered = renderMacro(body, missing);
+
+    expect(rendered).toBe(
+      'We will write to your email address about your request. The support team',
+    );
+    expect(rendered).not.toContain('{{');
+  });
+
+  it('reports each unknown placeholder once, as written, and none for supported ones', () => {
+    const body =
+      'Hi {{requester.name}} ({{ requester.email }}), {{agent.email}} {{order.number}} {{agent.email}} {{ship date}} {{}}';
+
+    expect(unknownPlaceholders(body)).toEqual([
+      '{{agent.email}}',
+      '{{order.number}}',
+      '{{ship date}}',
+      '{{}}',
+    ]);
+    expect(unknownPlaceholders('Ticket {{TICKET.SUBJECT}} by {{ agent.name }}')).toEqual([]);
   });
 
   it('does not read placeholder-like text inside a filled value as another placeholder', () => {

@@ -20,6 +20,10 @@
 //    Cy (11:30): two reassignments of one ticket. Cy replies 12:00 (FRT 180/180), resolves
 //    13:00 (240/240); owner at resolution Cy. FRT SLA met late without a breach entry: missed.
 // T6 old backlog: created Fri 20 Feb 10:00, never assigned, still open: 24 days old at the end.
+// T7 merged, not resolved: created Tue 3 Mar 10:00, never assigned; Ben merges it into T4 at
+//    10:06 (merged_into, then the merge's own status change open → closed; T4 gets merged_from).
+//    A merge is no resolution: not resolved, no resolution time, no reopen sample, not in the
+//    backlog; T4's numbers stay as they were. It still counts as created.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EntityManager } from '../../db/orm.ts';
 import type { MetricsReport, MetricValue, ReportQuery } from '../../reports/contract.ts';
@@ -94,6 +98,7 @@ async function insertTimelines(): Promise<void> {
       entry.reopened('2026-03-04T09:00:00Z'),
     ],
   });
+  const t7 = world.nextTicketId();
   await add('t4', {
     createdAt: '2026-03-03T09:00:00Z',
     status: 'resolved',
@@ -103,8 +108,24 @@ async function insertTimelines(): Promise<void> {
       entry.slaMet('2026-03-03T09:15:00Z', 'first_response', '2026-03-03T10:00:00.000Z', true),
       entry.reply('2026-03-03T09:15:00Z', b, true),
       entry.status('2026-03-03T09:15:00Z', 'open', 'pending', b),
+      ['merged_from', '2026-03-03T10:06:00Z', `agent:${b}`, { fromTicketId: t7 }],
       entry.slaMet('2026-03-03T11:00:00Z', 'resolution', '2026-03-04T09:00:00.000Z', true),
       entry.status('2026-03-03T11:00:00Z', 'pending', 'resolved', b),
+    ],
+  });
+  await insertTicket(em, world, {
+    id: (ids.t7 = t7),
+    createdAt: '2026-03-03T10:00:00Z',
+    status: 'closed',
+    assigneeId: null,
+    entries: [
+      ['merged_into', '2026-03-03T10:06:00Z', `agent:${b}`, { intoTicketId: ids.t4, from: 'open' }],
+      [
+        'status_changed',
+        '2026-03-03T10:06:00Z',
+        `agent:${b}`,
+        { from: 'open', to: 'closed', reason: `merged into ticket #${ids.t4}` },
+      ],
     ],
   });
   await add('t5', {
@@ -189,6 +210,26 @@ describe('report metrics on hand-worked timelines', () => {
     expect(metric(report, 'tickets_resolved').value).toBe(4);
   });
 
+  it('does not count a ticket merged into another as resolved, and leaves the target as it was', async () => {
+    const resolved = await drillDown(em, 'resolution_time', query, { limit: 50 });
+    const resolvedCount = await drillDown(em, 'tickets_resolved', query, { limit: 50 });
+    const team = report.tables.teams.find((row) => row.teamId === world.teamId);
+
+    // T7's merge closed it 6 minutes after creation: no resolution, resolved ticket or reopen
+    // sample; T4, the ticket it went into, keeps its 120/120 from pending.
+    expect(resolved.tickets.map((t) => t.id)).not.toContain(ids.t7);
+    expect(resolvedCount.tickets.map((t) => t.id)).not.toContain(ids.t7);
+    expect(resolved.tickets.find((t) => t.id === ids.t4)).toMatchObject({
+      businessValue: 120,
+      calendarValue: 120,
+      note: 'resolved from pending',
+    });
+    expect(metric(report, 'tickets_resolved').value).toBe(4);
+    expect(metric(report, 'reopen_rate').sampleSize).toBe(5);
+    expect(team).toMatchObject({ ticketsResolved: 4 });
+    expect(metric(report, 'backlog_size').value).toBe(2);
+  });
+
   it('counts a ticket resolved by automation and reopened by the customer as reopened', () => {
     // First resolutions in the period: T1, T2, T3, T4, T5; reopened afterwards: T2, T3 → 40 %.
     expect(metric(report, 'reopen_rate')).toMatchObject({ value: 40, sampleSize: 5 });
@@ -255,9 +296,9 @@ describe('report metrics on hand-worked timelines', () => {
       new Date('2026-12-01T00:00:00Z'),
     );
 
-    // The baseline holds only T6's creation: 1 ticket, no first response yet.
+    // The period holds T1–T5 and the merged T7; the baseline only T6, no first response yet.
     expect(metric(compared, 'tickets_created')).toMatchObject({
-      value: 5,
+      value: 6,
       comparisonValue: 1,
     });
     expect(metric(compared, 'first_response_time').comparisonSampleSize).toBe(0);
