@@ -40,7 +40,7 @@ export class ProblemError extends Error {
   }
 
   /** 422: the request body or query failed validation; each issue names its field. */
-  static invalid(error: ZodError, where: 'body' | 'query' = 'body'): ProblemError {
+  static invalid(error: ZodError, where: 'body' | 'query' | 'path' = 'body'): ProblemError {
     const errors = error.issues.map((issue) => ({
       field: [where, ...issue.path.map(String)].join('.'),
       problem: issue.message,

@@ -14,7 +14,7 @@ import type { EntityManager, Orm } from '../../db/orm.ts';
 import { AgentStatus, agentStatuses } from '../../workflows/policies/assignment.ts';
 import type { AgentView } from '../contract.ts';
 import { ProblemError } from '../errors.ts';
-import { parse } from '../request-input.ts';
+import { parse, pathId } from '../request-input.ts';
 
 export interface AgentRouteDeps {
   orm: Orm;
@@ -29,7 +29,7 @@ export interface AgentStatusView extends AgentView {
   status: AgentStatus;
 }
 
-const agentParams = z.object({ id: z.coerce.number().int().positive() });
+const agentParams = z.object({ id: pathId });
 const statusBody = z.object({ status: z.enum(agentStatuses) });
 
 /** POST /agents/:id/status. */
@@ -37,7 +37,7 @@ export function agentRoutes(deps: AgentRouteDeps): Router {
   const router = Router();
 
   router.post('/agents/:id/status', async (req, res) => {
-    const { id } = parse(agentParams, req.params, 'query');
+    const { id } = parse(agentParams, req.params, 'path');
     const { status } = parse(statusBody, req.body);
 
     const change = await setAgentStatus(deps.orm.em.fork(), { agentId: id, status });

@@ -6,9 +6,10 @@ import { z } from 'zod';
 import type { BlobStore } from '../../db/blob-store.ts';
 import type { Orm } from '../../db/orm.ts';
 import { ProblemError } from '../errors.ts';
+import { pathId } from '../request-input.ts';
 
 const inlineSafe = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-const params = z.object({ id: z.coerce.number().int().positive() });
+const params = z.object({ id: pathId });
 
 /** GET /attachments/:id. */
 export function attachmentRoutes(deps: { orm: Orm; blobs: BlobStore }): Router {
@@ -16,7 +17,7 @@ export function attachmentRoutes(deps: { orm: Orm; blobs: BlobStore }): Router {
 
   router.get('/attachments/:id', async (req, res) => {
     const parsed = params.safeParse(req.params);
-    if (!parsed.success) throw ProblemError.invalid(parsed.error, 'query');
+    if (!parsed.success) throw ProblemError.invalid(parsed.error, 'path');
     const rows: Record<string, unknown>[] = await deps.orm.em
       .fork()
       .execute('select filename, content_type, blob_key from attachment where id = ?', [

@@ -9,8 +9,9 @@ import type { Orm } from '../../db/orm.ts';
 import { loadAuditSource } from '../../temporal/audit/audit-source.ts';
 import { buildAuditTimeline, isTimeZone } from '../../temporal/audit/timeline.ts';
 import { ProblemError } from '../errors.ts';
+import { pathId } from '../request-input.ts';
 
-const auditParams = z.object({ id: z.coerce.number().int().positive() });
+const auditParams = z.object({ id: pathId });
 const auditQuery = z.object({
   download: z.enum(['0', '1', 'true', 'false']).optional(),
   tz: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
@@ -22,7 +23,7 @@ export function auditRoutes(deps: { orm: Orm }): Router {
 
   router.get('/tickets/:id/audit', async (req, res) => {
     const params = auditParams.safeParse(req.params);
-    if (!params.success) throw ProblemError.invalid(params.error, 'query');
+    if (!params.success) throw ProblemError.invalid(params.error, 'path');
     const query = auditQuery.safeParse(req.query);
     if (!query.success) throw ProblemError.invalid(query.error, 'query');
 

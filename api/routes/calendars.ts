@@ -10,6 +10,7 @@ import { rearmOpenTickets } from '../../activities/rearm-open-tickets.ts';
 import type { Orm } from '../../db/orm.ts';
 import { validateCalendar } from '../../workflows/shared/business-time.ts';
 import { ProblemError } from '../errors.ts';
+import { parse, pathId } from '../request-input.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:mm');
 const calendarEdit = z.object({
@@ -23,7 +24,7 @@ const calendarEdit = z.object({
     .max(500)
     .optional(),
 });
-const params = z.object({ id: z.coerce.number().int().positive() });
+const params = z.object({ id: pathId });
 
 interface CalendarRow {
   id: number;
@@ -43,8 +44,8 @@ export function calendarRoutes(deps: { orm: Orm; temporal: Client; log: Logger }
   });
 
   router.put('/calendars/:id', async (req, res) => {
-    const { id } = parseOrThrow(params, req.params, 'query');
-    const edit = parseOrThrow(calendarEdit, req.body, 'body');
+    const { id } = parse(params, req.params, 'path');
+    const edit = parse(calendarEdit, req.body, 'body');
     const current = (await loadCalendars(deps.orm, id))[0];
     if (current === undefined) throw ProblemError.notFound(`calendar ${id}`);
 
@@ -66,12 +67,6 @@ export function calendarRoutes(deps: { orm: Orm; temporal: Client; log: Logger }
   });
 
   return router;
-}
-
-function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, where: 'body' | 'query') {
-  const parsed = schema.safeParse(input ?? {});
-  if (!parsed.success) throw ProblemError.invalid(parsed.error, where);
-  return parsed.data as z.infer<T>;
 }
 
 function rejectInvalid(calendar: CalendarRow): void {

@@ -13,9 +13,9 @@ import {
 } from '../../db/repositories/custom-fields.ts';
 import { Role } from '../auth/roles.ts';
 import { ProblemError } from '../errors.ts';
-import { parse } from '../request-input.ts';
+import { parse, pathId } from '../request-input.ts';
 
-const teamParams = z.object({ id: z.coerce.number().int().positive() });
+const teamParams = z.object({ id: pathId });
 const definition = z
   .object({
     key: z
@@ -56,13 +56,13 @@ export function customFieldRoutes(deps: { orm: Orm }): Router {
   const em = (): EntityManager => deps.orm.em.fork();
 
   router.get('/teams/:id/custom-fields', async (req, res) => {
-    const { id } = parse(teamParams, req.params, 'query');
+    const { id } = parse(teamParams, req.params, 'path');
     await requireTeam(em(), id);
     res.json({ teamId: id, fields: await loadCustomFieldDefinitions(em(), id) });
   });
 
   router.put('/teams/:id/custom-fields', async (req, res) => {
-    const { id } = parse(teamParams, req.params, 'query');
+    const { id } = parse(teamParams, req.params, 'path');
     const leadAgentId = await requireTeam(em(), id);
     requireLeadOf(req, id, leadAgentId);
     const { fields } = parse(definitionsBody, req.body);

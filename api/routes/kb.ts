@@ -49,7 +49,7 @@ import type {
   MacroSuggestionList,
 } from '../kb-contract.ts';
 import { ProblemError } from '../errors.ts';
-import { parse } from '../request-input.ts';
+import { parse, pathId } from '../request-input.ts';
 
 export interface KbRouteDeps {
   orm: Orm;
@@ -64,10 +64,10 @@ export interface KbRouteDeps {
 const id = z.coerce.number().int().positive();
 const agentId = z.number().int().positive();
 const actingAgentId = agentId.optional();
-const idParams = z.object({ id });
-const versionParams = z.object({ id, version: id });
-const suggestionParams = z.object({ id, articleId: id });
-const macroUseParams = z.object({ id, macroId: id });
+const idParams = z.object({ id: pathId });
+const versionParams = z.object({ id: pathId, version: pathId });
+const suggestionParams = z.object({ id: pathId, articleId: pathId });
+const macroUseParams = z.object({ id: pathId, macroId: pathId });
 
 const articleFields = {
   title: z.string().trim().min(1).max(300),
@@ -161,12 +161,12 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   });
 
   router.get('/kb/articles/:id', async (req, res) => {
-    const { id: articleId } = parse(idParams, req.params, 'query');
+    const { id: articleId } = parse(idParams, req.params, 'path');
     res.json(await requireArticle(em(), articleId));
   });
 
   router.patch('/kb/articles/:id', async (req, res) => {
-    const { id: articleId } = parse(idParams, req.params, 'query');
+    const { id: articleId } = parse(idParams, req.params, 'path');
     const { agentId: named, expectedVersion, ...changes } = parse(updateBody, req.body);
     const author = await actingWriter(em(), req, named);
     await requireAgents(em(), [changes.ownerAgentId ?? null]);
@@ -183,7 +183,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
     ['unpublish', 'draft'],
   ] as const) {
     router.post(`/kb/articles/:id/${action}`, async (req, res) => {
-      const { id: articleId } = parse(idParams, req.params, 'query');
+      const { id: articleId } = parse(idParams, req.params, 'path');
       const { agentId: named, expectedVersion } = parse(statusBody, req.body);
       const author = await actingWriter(em(), req, named);
       const article = await refuseKbErrors(() =>
@@ -198,18 +198,18 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   }
 
   router.get('/kb/articles/:id/versions', async (req, res) => {
-    const { id: articleId } = parse(idParams, req.params, 'query');
+    const { id: articleId } = parse(idParams, req.params, 'path');
     await requireArticle(em(), articleId);
     res.json(await listKbVersions(em(), articleId));
   });
 
   router.get('/kb/articles/:id/versions/:version', async (req, res) => {
-    const params = parse(versionParams, req.params, 'query');
+    const params = parse(versionParams, req.params, 'path');
     res.json(await requireVersion(em(), params.id, params.version));
   });
 
   router.get('/kb/articles/:id/diff', async (req, res) => {
-    const { id: articleId } = parse(idParams, req.params, 'query');
+    const { id: articleId } = parse(idParams, req.params, 'path');
     const { from, to } = parse(diffQuery, req.query, 'query');
     const [older, newer] = await Promise.all([
       requireVersion(em(), articleId, from),
@@ -219,7 +219,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   });
 
   router.post('/kb/articles/:id/versions/:version/restore', async (req, res) => {
-    const params = parse(versionParams, req.params, 'query');
+    const params = parse(versionParams, req.params, 'path');
     const { agentId: named } = parse(agentBody, req.body);
     const author = await actingWriter(em(), req, named);
     const article = await refuseKbErrors(() =>
@@ -260,12 +260,12 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   });
 
   router.get('/tickets/:id/kb-articles', async (req, res) => {
-    const { id: ticketId } = parse(idParams, req.params, 'query');
+    const { id: ticketId } = parse(idParams, req.params, 'path');
     res.json(await listTicketKbArticles(em(), ticketId));
   });
 
   router.post('/tickets/:id/kb-articles', async (req, res) => {
-    const { id: ticketId } = parse(idParams, req.params, 'query');
+    const { id: ticketId } = parse(idParams, req.params, 'path');
     const { agentId: named, articleId } = parse(linkBody, req.body);
     const agent = await actingWriter(em(), req, named);
     await requireTicket(em(), ticketId);
@@ -274,7 +274,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   });
 
   router.get('/tickets/:id/kb-suggestions', async (req, res) => {
-    const { id: ticketId } = parse(idParams, req.params, 'query');
+    const { id: ticketId } = parse(idParams, req.params, 'path');
     const { limit } = parse(suggestionQuery, req.query, 'query');
     const ticket = await loadTicketForSuggestions(em(), ticketId);
     if (ticket === null) throw ProblemError.notFound(`ticket ${ticketId}`);
@@ -297,7 +297,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   });
 
   router.get('/tickets/:id/macro-suggestions', async (req, res) => {
-    const { id: ticketId } = parse(idParams, req.params, 'query');
+    const { id: ticketId } = parse(idParams, req.params, 'path');
     const { limit, agentId: named } = parse(macroSuggestionQuery, req.query, 'query');
     const ticket = await loadTicketForSuggestions(em(), ticketId);
     if (ticket === null) throw ProblemError.notFound(`ticket ${ticketId}`);
@@ -333,7 +333,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   });
 
   router.post('/tickets/:id/macro-suggestions/:macroId/use', async (req, res) => {
-    const { id: ticketId, macroId } = parse(macroUseParams, req.params, 'query');
+    const { id: ticketId, macroId } = parse(macroUseParams, req.params, 'path');
     const { agentId: named, rank } = parse(useBody, req.body);
     const agent = await actingWriter(em(), req, named);
     await requireTicket(em(), ticketId);
@@ -344,7 +344,7 @@ export function kbRoutes(deps: KbRouteDeps): Router {
   });
 
   router.post('/tickets/:id/kb-suggestions/:articleId/use', async (req, res) => {
-    const { id: ticketId, articleId } = parse(suggestionParams, req.params, 'query');
+    const { id: ticketId, articleId } = parse(suggestionParams, req.params, 'path');
     const { agentId: named, rank } = parse(useBody, req.body);
     const agent = await actingWriter(em(), req, named);
     await requireTicket(em(), ticketId);
@@ -387,7 +387,7 @@ export function helpCenterRoutes(deps: KbRouteDeps): Router {
   });
 
   router.get('/help/articles/:id', async (req, res) => {
-    const { id: articleId } = parse(idParams, req.params, 'query');
+    const { id: articleId } = parse(idParams, req.params, 'path');
     const article = await findKbArticle(em(), articleId);
     if (article === null || article.audience !== 'public' || article.status !== 'published') {
       throw ProblemError.notFound(`help center article ${articleId}`);

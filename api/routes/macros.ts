@@ -26,7 +26,7 @@ import { Role } from '../auth/roles.ts';
 import type { MacroView } from '../contract.ts';
 import { ProblemError } from '../errors.ts';
 import { requireRole } from '../middleware/authenticate.ts';
-import { parse } from '../request-input.ts';
+import { parse, pathId } from '../request-input.ts';
 
 export interface MacroRouteDeps {
   orm: Orm;
@@ -35,7 +35,7 @@ export interface MacroRouteDeps {
   macroIndexUid?: string;
 }
 
-const idParams = z.object({ id: z.coerce.number().int().positive() });
+const idParams = z.object({ id: pathId });
 const listQuery = z.object({
   q: z.string().trim().max(200).optional(),
   teamId: z.coerce.number().int().positive().optional(),
@@ -106,7 +106,7 @@ export function macroRoutes(deps: MacroRouteDeps): Router {
   });
 
   router.get('/macros/:id', readers, async (req, res) => {
-    const { id } = parse(idParams, req.params, 'query');
+    const { id } = parse(idParams, req.params, 'path');
     res.json(await requireMacro(em(), id));
   });
 
@@ -121,7 +121,7 @@ export function macroRoutes(deps: MacroRouteDeps): Router {
   });
 
   router.put('/macros/:id', managers, async (req, res) => {
-    const { id } = parse(idParams, req.params, 'query');
+    const { id } = parse(idParams, req.params, 'path');
     const input = await checkedMacro(em(), req.body);
     if (!(await updateMacro(em(), id, input))) throw ProblemError.notFound(`macro ${id}`);
     req.log.info({ macroId: id }, 'macro edited');
@@ -129,7 +129,7 @@ export function macroRoutes(deps: MacroRouteDeps): Router {
   });
 
   router.delete('/macros/:id', managers, async (req, res) => {
-    const { id } = parse(idParams, req.params, 'query');
+    const { id } = parse(idParams, req.params, 'path');
     if (!(await deleteMacro(em(), id))) throw ProblemError.notFound(`macro ${id}`);
     req.log.info({ macroId: id }, 'macro deleted');
     res.status(204).end();

@@ -13,13 +13,13 @@ import {
   unreadCount,
 } from '../../db/repositories/notifications.ts';
 import { ProblemError } from '../errors.ts';
-import { parse } from '../request-input.ts';
+import { parse, pathId } from '../request-input.ts';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   unread: z.enum(['true', 'false']).default('false'),
 });
-const idParams = z.object({ id: z.coerce.number().int().positive() });
+const idParams = z.object({ id: pathId });
 
 /** GET /notifications, POST /notifications/:id/read, POST /notifications/read-all. */
 export function notificationRoutes(deps: { orm: Orm }): Router {
@@ -45,7 +45,7 @@ export function notificationRoutes(deps: { orm: Orm }): Router {
   });
 
   router.post('/notifications/:id/read', async (req, res) => {
-    const { id } = parse(idParams, req.params, 'query');
+    const { id } = parse(idParams, req.params, 'path');
     const agentId = req.agent!.id;
     if (!(await markNotificationRead(deps.orm.em.fork(), { agentId, id }))) {
       throw ProblemError.notFound(`notification ${id}`);

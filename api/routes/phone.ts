@@ -13,7 +13,7 @@ import { TicketStatus } from '../../workflows/ticket/vocabulary.ts';
 import { Role } from '../auth/roles.ts';
 import { ProblemError } from '../errors.ts';
 import { requireRole } from '../middleware/authenticate.ts';
-import { idempotencyKeyOf, parse } from '../request-input.ts';
+import { idempotencyKeyOf, parse, pathId } from '../request-input.ts';
 
 export interface PhoneRouteDeps {
   orm: Orm;
@@ -39,7 +39,7 @@ const newCallBody = z.object({
     .object({ name: z.string().trim().min(1).max(200).optional(), email: z.email().optional() })
     .optional(),
 });
-const ticketParams = z.object({ id: z.coerce.number().int().positive() });
+const ticketParams = z.object({ id: pathId });
 
 /** Call logging routes; mounted after sign-in. */
 export function phoneRoutes(deps: PhoneRouteDeps): Router {
@@ -48,7 +48,7 @@ export function phoneRoutes(deps: PhoneRouteDeps): Router {
   const agentsOnly = requireRole(Role.Agent, Role.Lead, Role.Admin);
 
   router.post('/tickets/:id/calls', agentsOnly, async (req, res) => {
-    const { id } = parse(ticketParams, req.params, 'query');
+    const { id } = parse(ticketParams, req.params, 'path');
     const body = parse(callOnTicketBody, req.body);
     await requireOpenTicket(deps.orm, id);
 
@@ -85,7 +85,7 @@ export function phoneRoutes(deps: PhoneRouteDeps): Router {
   });
 
   router.get('/tickets/:id/calls', async (req, res) => {
-    const { id } = parse(ticketParams, req.params, 'query');
+    const { id } = parse(ticketParams, req.params, 'path');
     res.json(await listCalls(em(), { ticketId: id }));
   });
 

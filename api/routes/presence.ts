@@ -11,14 +11,14 @@ import { z } from 'zod';
 import type { EntityManager, Orm } from '../../db/orm.ts';
 import type { PresenceView } from '../contract.ts';
 import { ProblemError } from '../errors.ts';
-import { parse } from '../request-input.ts';
+import { parse, pathId } from '../request-input.ts';
 
 export const presenceChannel = 'ticket_presence';
 
 /** How long one heartbeat keeps an agent shown on a ticket. */
 export const presenceTtlMs = 12_000;
 
-const ticketParams = z.object({ id: z.coerce.number().int().positive() });
+const ticketParams = z.object({ id: pathId });
 const heartbeatBody = z.object({ state: z.enum(['viewing', 'typing-reply', 'typing-note']) });
 
 /** POST and DELETE /tickets/:id/presence, and GET /presence (everyone on any ticket now). */
@@ -26,7 +26,7 @@ export function presenceRoutes(deps: { orm: Orm }): Router {
   const router = Router();
 
   router.post('/tickets/:id/presence', async (req, res) => {
-    const { id } = parse(ticketParams, req.params, 'query');
+    const { id } = parse(ticketParams, req.params, 'path');
     const { state } = parse(heartbeatBody, req.body);
 
     const isStored = await recordHeartbeat(deps.orm.em.fork(), {
@@ -39,7 +39,7 @@ export function presenceRoutes(deps: { orm: Orm }): Router {
   });
 
   router.delete('/tickets/:id/presence', async (req, res) => {
-    const { id } = parse(ticketParams, req.params, 'query');
+    const { id } = parse(ticketParams, req.params, 'path');
     await recordLeaving(deps.orm.em.fork(), { ticketId: id, agentId: req.agent!.id });
     res.status(204).end();
   });

@@ -15,9 +15,9 @@ import type { EntityManager, Orm } from '../../db/orm.ts';
 import { Role } from '../auth/roles.ts';
 import { ProblemError } from '../errors.ts';
 import { requireRole } from '../middleware/authenticate.ts';
-import { parse } from '../request-input.ts';
+import { parse, pathId } from '../request-input.ts';
 
-const idParams = z.object({ id: z.coerce.number().int().positive() });
+const idParams = z.object({ id: pathId });
 const searchQuery = z.object({ q: z.string().trim().min(1).max(200) });
 const mergeBody = z.object({
   intoRequesterId: z.number().int().positive(),
@@ -54,7 +54,7 @@ export function requesterRoutes(deps: { orm: Orm }): Router {
   });
 
   router.get('/requesters/:id', async (req, res) => {
-    const { id } = parse(idParams, req.params, 'query');
+    const { id } = parse(idParams, req.params, 'path');
     const em = deps.orm.em.fork();
     const survivor = await survivingRequesterId(em, id);
     if (survivor === null) throw ProblemError.notFound(`requester ${id}`);
@@ -68,7 +68,7 @@ export function requesterRoutes(deps: { orm: Orm }): Router {
     '/requesters/:id/merge',
     requireRole(Role.Agent, Role.Lead, Role.Admin),
     async (req, res) => {
-      const { id } = parse(idParams, req.params, 'query');
+      const { id } = parse(idParams, req.params, 'path');
       const body = parse(mergeBody, req.body);
       try {
         await deps.orm.em.fork().transactional((em) =>

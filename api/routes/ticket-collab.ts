@@ -45,7 +45,7 @@ import { Role } from '../auth/roles.ts';
 import type { AppliedMacro, MacroActionsView } from '../contract.ts';
 import { ProblemError, problemFromUpdateFailure } from '../errors.ts';
 import { requireRole } from '../middleware/authenticate.ts';
-import { parse } from '../request-input.ts';
+import { parse, pathId } from '../request-input.ts';
 import { actingAgentId, handleOf, runUpdate, summaryAfterAction } from './tickets.ts';
 
 export interface TicketCollabRouteDeps {
@@ -54,9 +54,8 @@ export interface TicketCollabRouteDeps {
   intake: Intake;
 }
 
-const id = z.coerce.number().int().positive();
-const ticketParams = z.object({ id });
-const macroParams = z.object({ id, macroId: id });
+const ticketParams = z.object({ id: pathId });
+const macroParams = z.object({ id: pathId, macroId: pathId });
 const expectedVersion = z.number().int().min(0).optional();
 
 const handoffBody = z
@@ -91,7 +90,7 @@ export function ticketCollabRoutes(deps: TicketCollabRouteDeps): Router {
   });
 
   router.post('/tickets/:id/handoff', actors, async (req, res) => {
-    const { id: ticketId } = parse(ticketParams, req.params, 'query');
+    const { id: ticketId } = parse(ticketParams, req.params, 'path');
     const body = parse(handoffBody, req.body);
     const byAgentId = actingAgentId(req, undefined);
     const toTeam =
@@ -116,7 +115,7 @@ export function ticketCollabRoutes(deps: TicketCollabRouteDeps): Router {
   });
 
   router.put('/tickets/:id/tags', actors, async (req, res) => {
-    const { id: ticketId } = parse(ticketParams, req.params, 'query');
+    const { id: ticketId } = parse(ticketParams, req.params, 'path');
     const tags = normalizeTags(parse(tagsBody, req.body).tags);
     const problem = tagProblem(tags);
     if (problem !== null) throw fieldProblem('body.tags', problem);
@@ -130,7 +129,7 @@ export function ticketCollabRoutes(deps: TicketCollabRouteDeps): Router {
   });
 
   router.post('/tickets/:id/priority', actors, async (req, res) => {
-    const { id: ticketId } = parse(ticketParams, req.params, 'query');
+    const { id: ticketId } = parse(ticketParams, req.params, 'path');
     const { priority } = parse(priorityBody, req.body);
 
     const action = { byAgentId: actingAgentId(req, undefined), priority };
@@ -141,7 +140,7 @@ export function ticketCollabRoutes(deps: TicketCollabRouteDeps): Router {
   });
 
   router.put('/tickets/:id/fields', actors, async (req, res) => {
-    const { id: ticketId } = parse(ticketParams, req.params, 'query');
+    const { id: ticketId } = parse(ticketParams, req.params, 'path');
     const { fields } = parse(fieldsBody, req.body);
     const summary = await findTicketSummary(em(), ticketId);
     if (summary === null) throw ProblemError.notFound(`ticket ${ticketId}`);
@@ -165,7 +164,7 @@ export function ticketCollabRoutes(deps: TicketCollabRouteDeps): Router {
   });
 
   router.post('/tickets/:id/macros/:macroId/apply', actors, async (req, res) => {
-    const { id: ticketId, macroId } = parse(macroParams, req.params, 'query');
+    const { id: ticketId, macroId } = parse(macroParams, req.params, 'path');
     const body = parse(applyBody, req.body);
     const macro = await findMacro(em(), macroId);
     if (macro === null) throw ProblemError.notFound(`macro ${macroId}`);
@@ -200,7 +199,7 @@ export function ticketCollabRoutes(deps: TicketCollabRouteDeps): Router {
   });
 
   router.post('/tickets/:id/merge', actors, async (req, res) => {
-    const { id: ticketId } = parse(ticketParams, req.params, 'query');
+    const { id: ticketId } = parse(ticketParams, req.params, 'path');
     const { intoTicketId } = parse(mergeBody, req.body);
     await checkMerge(em(), ticketId, intoTicketId);
 
@@ -218,7 +217,7 @@ export function ticketCollabRoutes(deps: TicketCollabRouteDeps): Router {
   });
 
   router.post('/tickets/:id/split', actors, async (req, res) => {
-    const { id: ticketId } = parse(ticketParams, req.params, 'query');
+    const { id: ticketId } = parse(ticketParams, req.params, 'path');
     const body = parse(splitBody, req.body);
     const byAgentId = actingAgentId(req, undefined);
     const original = await findTicketFacts(em(), ticketId);

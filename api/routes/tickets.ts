@@ -33,7 +33,7 @@ import { resolveMentions, withCollab } from '../../db/repositories/ticket-collab
 import { ticketWorkflowId } from '../../workflows/ticket/workflow-id.ts';
 import type { TicketSummary } from '../contract.ts';
 import { ProblemError, problemFromUpdateFailure } from '../errors.ts';
-import { idempotencyKeyOf, parse } from '../request-input.ts';
+import { idempotencyKeyOf, parse, pathId } from '../request-input.ts';
 
 export interface TicketRouteDeps {
   orm: Orm;
@@ -73,7 +73,7 @@ const listQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-const ticketParams = z.object({ id: z.coerce.number().int().positive() });
+const ticketParams = z.object({ id: pathId });
 const agentId = z.number().int().positive();
 const replyBody = z.object({
   agentId: agentId.optional(),
@@ -134,14 +134,14 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   });
 
   router.get('/tickets/:id', async (req, res) => {
-    const { id } = parse(ticketParams, req.params, 'query');
+    const { id } = parse(ticketParams, req.params, 'path');
     const detail = await findTicketDetail(deps.orm.em.fork(), id);
     if (detail === null) throw ProblemError.notFound(`ticket ${id}`);
     res.json(await withCollab(deps.orm.em.fork(), detail));
   });
 
   router.post('/tickets/:id/replies', async (req, res) => {
-    const { id } = parse(ticketParams, req.params, 'query');
+    const { id } = parse(ticketParams, req.params, 'path');
     const body = parse(replyBody, req.body);
     const action = { ...body, agentId: actingAgentId(req, body.agentId) };
     await runUpdate(deps, id, () =>
@@ -151,7 +151,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   });
 
   router.post('/tickets/:id/notes', async (req, res) => {
-    const { id } = parse(ticketParams, req.params, 'query');
+    const { id } = parse(ticketParams, req.params, 'path');
     const body = parse(noteBody, req.body);
     const agentId = actingAgentId(req, body.agentId);
     const mentions = await resolveMentions(deps.orm.em.fork(), parseMentionHandles(body.body));
@@ -163,7 +163,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   });
 
   router.post('/tickets/:id/assignment', async (req, res) => {
-    const { id } = parse(ticketParams, req.params, 'query');
+    const { id } = parse(ticketParams, req.params, 'path');
     const body = parse(assignBody, req.body);
     await requireAgent(deps.orm, body.agentId);
     const byAgentId = actingAgentId(req, body.byAgentId);
@@ -175,7 +175,7 @@ export function ticketRoutes(deps: TicketRouteDeps): Router {
   });
 
   router.post('/tickets/:id/status', async (req, res) => {
-    const { id } = parse(ticketParams, req.params, 'query');
+    const { id } = parse(ticketParams, req.params, 'path');
     const body = parse(statusBody, req.body);
     const action = { status: body.status, byAgentId: actingAgentId(req, body.agentId) };
     await runUpdate(deps, id, () =>

@@ -12,7 +12,7 @@ import type { TicketTimeLog, TimeLogEntry } from '../../reports/contract.ts';
 import { Role } from '../auth/roles.ts';
 import { requireRole } from '../middleware/authenticate.ts';
 import { ProblemError } from '../errors.ts';
-import { parse } from '../request-input.ts';
+import { parse, pathId } from '../request-input.ts';
 
 const maxMinutes = 24 * 60;
 const clockSkewMs = 5 * 60_000;
@@ -68,7 +68,7 @@ const timeBody = z
     }
   });
 
-const ticketParams = z.object({ id: z.coerce.number().int().positive() });
+const ticketParams = z.object({ id: pathId });
 const agentQuery = z.object({
   agentId: z.coerce.number().int().positive().optional(),
   from: isoInstant.optional(),
@@ -83,7 +83,7 @@ export function timeLogRoutes(deps: { orm: Orm }): Router {
     '/tickets/:id/time',
     requireRole(Role.Agent, Role.Lead, Role.Admin),
     async (req, res) => {
-      const { id: ticketId } = parse(ticketParams, req.params, 'query');
+      const { id: ticketId } = parse(ticketParams, req.params, 'path');
       const body = parse(timeBody, req.body, 'body');
       const em = deps.orm.em.fork();
       await requireTicket(em, ticketId);
@@ -123,7 +123,7 @@ export function timeLogRoutes(deps: { orm: Orm }): Router {
   );
 
   router.get('/tickets/:id/time', async (req, res) => {
-    const { id: ticketId } = parse(ticketParams, req.params, 'query');
+    const { id: ticketId } = parse(ticketParams, req.params, 'path');
     const em = deps.orm.em.fork();
     await requireTicket(em, ticketId);
     res.json(await ticketTimeLog(em, ticketId, visibleTo(req)));

@@ -153,6 +153,27 @@ describe('ticket intake over the API', () => {
     expect(path.status).toBe(404);
     expect(path.headers['content-type']).toMatch(/problem\+json/);
   });
+
+  it('takes a ticket id in digits only, so no other spelling names the same ticket', async () => {
+    const created = await createTicket('Spelled ids', 'Which ticket is 0x3E9?');
+    const ticketId = (created.body as { ticketId: number }).ticketId;
+    const hex = `0x${ticketId.toString(16)}`;
+
+    const answers = await Promise.all(
+      [hex, `${ticketId}.0`, `%20${ticketId}`, '1e3', '-5'].map((id) =>
+        alice.get(`/api/tickets/${id}`),
+      ),
+    );
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(422);
+      expect(answer.body.errors[0]).toEqual({
+        field: 'path.id',
+        problem: 'must be a positive whole number in digits, like 1001',
+      });
+    }
+    expect((await openedTicket(ticketId)).id).toBe(ticketId);
+  });
 });
 
 describe('agent actions over the API', () => {
